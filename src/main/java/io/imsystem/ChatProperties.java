@@ -1,0 +1,116 @@
+package io.imsystem;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Every setting of the chat service, under {@code chat.*}. Invalid values fail start-up with a
+ * message naming the property, rather than producing a server that kicks everyone at once.
+ *
+ * @param allowedOrigins browser origins allowed to open {@code /ws/chat}, besides the server's own
+ * origin; {@code scheme://host:*} allows any port or none
+ * @param idle idle-session eviction
+ * @param kickHistory the in-memory history of kicks
+ * @param session per-connection outbound limits
+ * @param limits per-message and per-session input limits
+ */
+@ConfigurationProperties("chat")
+public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
+		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
+		@DefaultValue Limits limits) {
+
+	/**
+	 * @param timeout how long a session may stay silent before it is kicked (the original system
+	 * used 300 seconds); changeable at run time
+	 * @param warningBefore how long before the kick an {@code idle-warning} is sent; 0 turns
+	 * warnings off
+	 * @param sweepInterval how often the sweeper looks for idle sessions; a kick happens at most
+	 * this long after the timeout is reached
+	 * @param kickMessage the text of the {@code kicked} event for idle kicks
+	 * @param maxTimeout the largest timeout an administrator may set
+	 */
+	public record Idle(@DefaultValue("300s") Duration timeout, @DefaultValue("30s") Duration warningBefore,
+			@DefaultValue("1s") Duration sweepInterval, @DefaultValue("你被踢了") String kickMessage,
+			@DefaultValue("24h") Duration maxTimeout) {
+
+		public Idle {
+			requirePositive("chat.idle.timeout", timeout);
+			requirePositive("chat.idle.sweep-interval", sweepInterval);
+			requirePositive("chat.idle.max-timeout", maxTimeout);
+			if (warningBefore.isNegative()) {
+				throw new IllegalArgumentException("chat.idle.warning-before must not be negative, was " + warningBefore);
+			}
+			if (timeout.compareTo(maxTimeout) > 0) {
+				throw new IllegalArgumentException(
+						"chat.idle.timeout (" + timeout + ") must not exceed chat.idle.max-timeout (" + maxTimeout + ")");
+			}
+		}
+
+	}
+
+	/**
+	 * @param capacity how many kicks are kept, newest first; older ones are dropped
+	 */
+	public record KickHistory(@DefaultValue("1000") int capacity) {
+
+		public KickHistory {
+			if (capacity < 1) {
+				throw new IllegalArgumentException("chat.kick-history.capacity must be at least 1, was " + capacity);
+			}
+		}
+
+	}
+
+	/**
+	 * @param sendTimeLimit how long one write to a client may take before the client is closed as
+	 * too slow (4500)
+	 * @param bufferSizeLimit how much may wait unsent for one client before it is closed as too
+	 * slow (4500)
+	 */
+	public record Session(@DefaultValue("10s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize bufferSizeLimit) {
+
+		public Session {
+			requirePositive("chat.session.send-time-limit", sendTimeLimit);
+			if (bufferSizeLimit.toBytes() < 1) {
+				throw new IllegalArgumentException("chat.session.buffer-size-limit must be positive, was " + bufferSizeLimit);
+			}
+		}
+
+	}
+
+	/**
+	 * @param maxTextLength the longest {@code text}, in characters (code points)
+	 * @param maxFrameBytes the largest frame a client may send, in UTF-8 bytes; larger closes the
+	 * session with 1009
+	 * @param messagesPerSecond sustained data frames per second per session
+	 * @param burst data frames a session may send at once before the rate applies
+	 */
+	public record Limits(@DefaultValue("1000") int maxTextLength, @DefaultValue("8192") int maxFrameBytes,
+			@DefaultValue("20") int messagesPerSecond, @DefaultValue("40") int burst) {
+
+		public Limits {
+			requirePositive("chat.limits.max-text-length", maxTextLength);
+			requirePositive("chat.limits.max-frame-bytes", maxFrameBytes);
+			requirePositive("chat.limits.messages-per-second", messagesPerSecond);
+			requirePositive("chat.limits.burst", burst);
+		}
+
+	}
+
+	private static void requirePositive(String property, Duration value) {
+		if (value.isZero() || value.isNegative()) {
+			throw new IllegalArgumentException(property + " must be positive, was " + value);
+		}
+	}
+
+	private static void requirePositive(String property, int value) {
+		if (value < 1) {
+			throw new IllegalArgumentException(property + " must be positive, was " + value);
+		}
+	}
+
+}

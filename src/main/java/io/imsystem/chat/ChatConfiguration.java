@@ -1,0 +1,30 @@
+package io.imsystem.chat;
+
+import java.time.Clock;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.command.CommandParser;
+import io.imsystem.session.SessionRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class ChatConfiguration {
+
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
+	@Bean
+	SessionRegistry sessionRegistry() {
+		return new SessionRegistry();
+	}
+
+	@Bean
+	CommandParser commandParser(ChatProperties properties) {
+		return new CommandParser(properties.limits().maxTextLength());
+	}
+
+}

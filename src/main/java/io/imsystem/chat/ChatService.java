@@ -1,0 +1,259 @@
+package io.imsystem.chat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.broker.Broker;
+import io.imsystem.command.Command;
+import io.imsystem.command.CommandParser;
+import io.imsystem.idle.IdleActions;
+import io.imsystem.idle.IdlePolicy;
+import io.imsystem.idle.IdleTracker;
+import io.imsystem.idle.KickHistory;
+import io.imsystem.idle.KickRecord;
+import io.imsystem.protocol.CloseCode;
+import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.ErrorCode;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.ServerEvent;
+import io.imsystem.protocol.ServerEvent.Presence;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.Connection;
+import io.imsystem.session.Names;
+import io.imsystem.session.RateLimiter;
+import io.imsystem.session.SessionRegistry;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * The room: who joins, what their commands do, and how they leave. Transports hand it connections
+ * and frames; it never touches a socket itself.
+ */
+@Service
+public class ChatService implements IdleActions {
+
+	private final SessionRegistry registry;
+
+	private final Broker broker;
+
+	private final CommandParser parser;
+
+	private final IdlePolicy idlePolicy;
+
+	private final IdleTracker idleTracker;
+
+	private final KickHistory kickHistory;
+
+	private final ChatProperties properties;
+
+	private final Clock clock;
+
+	ChatService(SessionRegistry registry, Broker broker, CommandParser parser, IdlePolicy idlePolicy,
+			IdleTracker idleTracker, KickHistory kickHistory, ChatProperties properties, Clock clock) {
+		this.registry = registry;
+		this.broker = broker;
+		this.parser = parser;
+		this.idlePolicy = idlePolicy;
+		this.idleTracker = idleTracker;
+		this.kickHistory = kickHistory;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	/**
+	 * Admits a new connection: {@code welcome}, then an {@code error} if the requested name was
+	 * refused, then its own {@code presence} join, which everyone else gets too.
+	 * @param requestedName the name the client asked for, or {@code null} or empty for none
+	 */
+	public ChatSession join(Connection connection, String requestedName) {
+		long now = this.clock.millis();
+		ChatProperties.Limits limits = this.properties.limits();
+		ChatSession session = new ChatSession(UUID.randomUUID().toString(), connection, now,
+				new RateLimiter(limits.messagesPerSecond(), limits.burst(), now));
+		ServerEvent.Error nameError = null;
+		boolean named = false;
+		if (requestedName != null && !requestedName.isEmpty()) {
+			String name = Names.normalize(requestedName);
+			if (name == null) {
+				nameError = new ServerEvent.Error(ErrorCode.INVALID_NAME, "requested name refused: " + Names.RULE, now);
+			}
+			else if (!(named = this.registry.add(session, name))) {
+				nameError = new ServerEvent.Error(ErrorCode.NAME_TAKEN, "the name " + name + " is taken", now);
+			}
+		}
+		while (!named) {
+			named = this.registry.add(session, generatedName());
+		}
+		int online = this.registry.size();
+		ServerEvent.Welcome welcome = new ServerEvent.Welcome(session.name(), online,
+				this.idlePolicy.timeoutFor(session).toSeconds(), this.idlePolicy.settings().warningBefore().toSeconds(),
+				now);
+		session.send(new Envelope(welcome));
+		if (nameError != null) {
+			session.send(new Envelope(nameError));
+		}
+		Envelope joined = new Envelope(Presence.join(session.name(), online, now));
+		// Its own join first, then it joins the broadcasts: nothing can slip in between.
+		session.send(joined);
+		session.markJoined();
+		this.broker.broadcast(joined, session);
+		this.idleTracker.track(session);
+		return session;
+	}
+
+	/** Handles one text frame from a session. */
+	public void receive(ChatSession session, String frame) {
+		long now = this.clock.millis();
+		Command command = this.parser.parse(frame);
+		if (command.isActivity()) {
+			session.touch(now);
+		}
+		RateLimiter limiter = session.rateLimiter();
+		if (!limiter.tryAcquire(now)) {
+			if (limiter.shouldReportDrop(now)) {
+				error(session, ErrorCode.RATE_LIMITED, "too many messages: this one and others were dropped", now);
+			}
+			return;
+		}
+		// Java 17 has no pattern switch; the chain below covers every permitted Command.
+		if (command instanceof Command.Chat chat) {
+			this.broker.broadcast(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now)), null);
+		}
+		else if (command instanceof Command.Private message) {
+			whisper(session, message, now);
+		}
+		else if (command instanceof Command.Rename rename) {
+			rename(session, rename.name(), now);
+		}
+		else if (command instanceof Command.Who) {
+			session.send(new Envelope(new ServerEvent.Users(users(now), now)));
+		}
+		else if (command instanceof Command.Ping) {
+			session.send(new Envelope(new ServerEvent.Pong(now)));
+		}
+		else if (command instanceof Command.Invalid invalid) {
+			error(session, invalid.code(), invalid.message(), now);
+		}
+	}
+
+	private void whisper(ChatSession sender, Command.Private message, long now) {
+		ChatSession target = this.registry.find(message.to());
+		if (target == null || !target.isLive()) {
+			error(sender, ErrorCode.UNKNOWN_USER, "no user named " + message.to(), now);
+			return;
+		}
+		Envelope envelope = new Envelope(new ServerEvent.Private(sender.name(), target.name(), message.text(), now));
+		target.send(envelope);
+		if (target != sender) {
+			sender.send(envelope);
+		}
+	}
+
+	private void rename(ChatSession session, String name, long now) {
+		String previous = this.registry.rename(session, name);
+		if (previous == null) {
+			error(session, ErrorCode.NAME_TAKEN, "the name " + name + " is taken", now);
+			return;
+		}
+		session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
+		this.broker.broadcast(new Envelope(Presence.rename(name, previous, this.registry.size(), now)), null);
+	}
+
+	private List<ServerEvent.Users.User> users(long now) {
+		List<ServerEvent.Users.User> users = new ArrayList<>();
+		for (ChatSession session : this.registry.sessions()) {
+			if (session.isLive()) {
+				users.add(new ServerEvent.Users.User(session.name(), session.connectedAt(),
+						idleSeconds(session.lastActivityAt(), now)));
+			}
+		}
+		return users;
+	}
+
+	/** The transport closed: the client left, or its connection dropped or broke the protocol. */
+	public void closed(ChatSession session, LeaveReason reason) {
+		if (session.end(reason)) {
+			leave(session, reason, this.clock.millis());
+		}
+	}
+
+	/** Closes a session that broke a transport rule (binary frame, frame too large). */
+	public void reject(ChatSession session, CloseCode code) {
+		if (session.end(LeaveReason.ERROR)) {
+			session.connection().close(code);
+			leave(session, LeaveReason.ERROR, this.clock.millis());
+		}
+	}
+
+	/**
+	 * Kicks a session: it gets a {@code kicked} event, then the close for the reason (a client too
+	 * slow to read gets only the close). The kick is recorded in the history.
+	 * @param message the text of the {@code kicked} event
+	 * @param kickedBy the administrator who kicked, or {@code null} for the server
+	 * @return {@code false} if the session had already left
+	 */
+	public boolean kick(ChatSession session, LeaveReason reason, String message, String kickedBy) {
+		if (!session.end(reason)) {
+			return false;
+		}
+		long now = this.clock.millis();
+		if (reason == LeaveReason.SLOW) {
+			session.connection().abort(CloseCode.TOO_SLOW);
+		}
+		else {
+			session.send(new Envelope(new ServerEvent.Kicked(reason, message, now)));
+			session.connection().close(CloseCode.forKick(reason));
+		}
+		long lastActivity = session.lastActivityAt();
+		this.kickHistory.record(new KickRecord(session.name(), session.remoteAddress(), reason,
+				Instant.ofEpochMilli(session.connectedAt()), Instant.ofEpochMilli(lastActivity), Instant.ofEpochMilli(now),
+				idleSeconds(lastActivity, now), kickedBy, message));
+		leave(session, reason, now);
+		return true;
+	}
+
+	@Override
+	public void warn(ChatSession session, long secondsLeft) {
+		session.send(new Envelope(new ServerEvent.IdleWarning(secondsLeft, this.clock.millis())));
+	}
+
+	@Override
+	public void expire(ChatSession session, long deadline, long now) {
+		kick(session, LeaveReason.IDLE, this.properties.idle().kickMessage(), null);
+	}
+
+	/** Sets or, with {@code null}, removes a session's own idle timeout; applies at the next sweep. */
+	public void overrideTimeout(ChatSession session, Duration timeout) {
+		if (timeout != null) {
+			this.idlePolicy.checkTimeout(timeout);
+		}
+		session.timeoutOverride(timeout);
+		this.idleTracker.reschedule(session);
+	}
+
+	private void leave(ChatSession session, LeaveReason reason, long now) {
+		this.idleTracker.untrack(session);
+		if (this.registry.remove(session)) {
+			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, this.registry.size(), now)), null);
+		}
+	}
+
+	private void error(ChatSession session, ErrorCode code, String message, long now) {
+		session.send(new Envelope(new ServerEvent.Error(code, message, now)));
+	}
+
+	private static long idleSeconds(long lastActivity, long now) {
+		return Math.max(0, (now - lastActivity) / 1000);
+	}
+
+	private static String generatedName() {
+		return "user-%06x".formatted(ThreadLocalRandom.current().nextInt(1 << 24));
+	}
+
+}

@@ -1,0 +1,72 @@
+package io.imsystem.idle;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.session.ChatSession;
+
+/**
+ * The idle timeout in force: a global one that can change at run time, and each session's own
+ * override. A change applies to live sessions at the next sweep.
+ */
+public final class IdlePolicy {
+
+	private final AtomicReference<Settings> settings;
+
+	private final Duration maxTimeout;
+
+	public IdlePolicy(ChatProperties.Idle idle) {
+		this.settings = new AtomicReference<>(new Settings(idle.timeout(), idle.warningBefore(), 0));
+		this.maxTimeout = idle.maxTimeout();
+	}
+
+	/** The global timeout and warning, and a version that changes with every update. */
+	public Settings settings() {
+		return this.settings.get();
+	}
+
+	public Duration maxTimeout() {
+		return this.maxTimeout;
+	}
+
+	/**
+	 * Replaces the global timeout and warning.
+	 * @return the settings that were in force before
+	 * @throws IllegalArgumentException if the timeout is not positive or above the maximum, or
+	 * the warning is negative
+	 */
+	public Settings update(Duration timeout, Duration warningBefore) {
+		checkTimeout(timeout);
+		if (warningBefore.isNegative()) {
+			throw new IllegalArgumentException("warning must not be negative, was " + warningBefore.toSeconds() + "s");
+		}
+		return this.settings.getAndUpdate((old) -> new Settings(timeout, warningBefore, old.version() + 1));
+	}
+
+	/** Checks that a timeout, global or per session, is one this policy accepts. */
+	public void checkTimeout(Duration timeout) {
+		if (timeout.isZero() || timeout.isNegative()) {
+			throw new IllegalArgumentException("timeout must be positive, was " + timeout.toSeconds() + "s");
+		}
+		if (timeout.compareTo(this.maxTimeout) > 0) {
+			throw new IllegalArgumentException(
+					"timeout must be at most " + this.maxTimeout.toSeconds() + "s, was " + timeout.toSeconds() + "s");
+		}
+	}
+
+	/** The timeout that applies to a session: its override, or the global timeout. */
+	public Duration timeoutFor(ChatSession session) {
+		Duration override = session.timeoutOverride();
+		return (override != null) ? override : this.settings.get().timeout();
+	}
+
+	/**
+	 * @param timeout the global idle timeout
+	 * @param warningBefore how long before a kick the warning goes out; zero for none
+	 * @param version increases with every update
+	 */
+	public record Settings(Duration timeout, Duration warningBefore, long version) {
+	}
+
+}

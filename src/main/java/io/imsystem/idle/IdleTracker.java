@@ -1,0 +1,172 @@
+package io.imsystem.idle;
+
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.imsystem.session.ChatSession;
+
+/**
+ * Knows when each session next needs a look: its idle warning or its kick. Sessions wait in one
+ * queue ordered by that time, so a sweep in which nothing is due costs one peek, however many
+ * sessions there are.
+ * <p>
+ * Activity does not touch the queue: a message only writes the session's last-activity time. When
+ * a session's turn comes, its real deadline is computed from that time; if it was active meanwhile,
+ * it simply goes back in the queue at its new deadline. An active session is therefore looked at
+ * about once per timeout, not once per message or once per sweep.
+ */
+public final class IdleTracker {
+
+	private static final Comparator<Due> ORDER = Comparator.comparingLong(Due::at).thenComparingLong(Due::seq);
+
+	private static final Due LOWEST = new Due(Long.MIN_VALUE, Long.MIN_VALUE, null);
+
+	private final IdlePolicy policy;
+
+	private final ConcurrentSkipListSet<Due> queue = new ConcurrentSkipListSet<>(ORDER);
+
+	private final ConcurrentHashMap<String, Tracked> tracked = new ConcurrentHashMap<>();
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	private volatile long policyVersion;
+
+	public IdleTracker(IdlePolicy policy) {
+		this.policy = policy;
+		this.policyVersion = policy.settings().version();
+	}
+
+	/** Starts watching a session that has just joined. */
+	public void track(ChatSession session) {
+		Tracked entry = new Tracked(session);
+		this.tracked.put(session.id(), entry);
+		synchronized (entry) {
+			schedule(entry, session.lastActivityAt());
+		}
+	}
+
+	/** Stops watching a session that has left. */
+	public void untrack(ChatSession session) {
+		Tracked entry = this.tracked.remove(session.id());
+		if (entry != null) {
+			synchronized (entry) {
+				unschedule(entry);
+				entry.gone = true;
+			}
+		}
+	}
+
+	/** Looks at a session again at the next sweep, after its own timeout changed. */
+	public void reschedule(ChatSession session) {
+		Tracked entry = this.tracked.get(session.id());
+		if (entry != null) {
+			reschedule(entry);
+		}
+	}
+
+	/** How many sessions are watched. */
+	public int size() {
+		return this.tracked.size();
+	}
+
+	/**
+	 * Warns and expires the sessions that are due at {@code now}, and re-queues the others that
+	 * came up. Called by one thread at a time.
+	 */
+	public void sweep(long now, IdleActions actions) {
+		long version = this.policy.settings().version();
+		if (version != this.policyVersion) {
+			this.policyVersion = version;
+			// The global timeout changed: every deadline may have moved, earlier or later.
+			this.tracked.values().forEach(this::reschedule);
+		}
+		IdlePolicy.Settings settings = this.policy.settings();
+		long warningMillis = settings.warningBefore().toMillis();
+		for (Due due = first(); due != null && due.at() <= now; due = first()) {
+			if (!this.queue.remove(due)) {
+				continue;
+			}
+			Tracked entry = due.entry();
+			synchronized (entry) {
+				if (entry.due != due || entry.gone) {
+					continue;
+				}
+				entry.due = null;
+				evaluate(entry, now, warningMillis, actions);
+			}
+		}
+	}
+
+	private void evaluate(Tracked entry, long now, long warningMillis, IdleActions actions) {
+		ChatSession session = entry.session;
+		long lastActivity = session.lastActivityAt();
+		long deadline = lastActivity + this.policy.timeoutFor(session).toMillis();
+		if (now >= deadline) {
+			// Leaves the session unscheduled: the kick ends it, and ending it untracks it.
+			actions.expire(session, deadline, now);
+			return;
+		}
+		boolean warningPending = warningMillis > 0 && entry.warnedFor != lastActivity;
+		long warnAt = deadline - warningMillis;
+		if (warningPending && now >= warnAt) {
+			entry.warnedFor = lastActivity;
+			actions.warn(session, ceilSeconds(deadline - now));
+			warningPending = false;
+		}
+		schedule(entry, warningPending ? warnAt : deadline);
+	}
+
+	private void reschedule(Tracked entry) {
+		synchronized (entry) {
+			if (!entry.gone) {
+				unschedule(entry);
+				// Due at once: the next sweep computes the real time from the current policy.
+				schedule(entry, Long.MIN_VALUE);
+			}
+		}
+	}
+
+	private void schedule(Tracked entry, long at) {
+		Due due = new Due(at, this.sequence.incrementAndGet(), entry);
+		entry.due = due;
+		this.queue.add(due);
+	}
+
+	private void unschedule(Tracked entry) {
+		if (entry.due != null) {
+			this.queue.remove(entry.due);
+			entry.due = null;
+		}
+	}
+
+	private Due first() {
+		return this.queue.ceiling(LOWEST);
+	}
+
+	private static long ceilSeconds(long millis) {
+		return Math.max(1, (millis + 999) / 1000);
+	}
+
+	private record Due(long at, long seq, Tracked entry) {
+	}
+
+	private static final class Tracked {
+
+		final ChatSession session;
+
+		Due due;
+
+		/** The last-activity time of the idle stretch already warned about. */
+		long warnedFor = Long.MIN_VALUE;
+
+		boolean gone;
+
+		Tracked(ChatSession session) {
+			this.session = session;
+		}
+
+	}
+
+}

@@ -1,0 +1,34 @@
+package io.imsystem.protocol;
+
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The JSON text of an event, as WebSocket clients receive it. */
+public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame> {
+
+	public static final JsonEncoding INSTANCE = new JsonEncoding();
+
+	private final ObjectWriter writer = JsonMapper.builder().build().writerFor(ServerEvent.class);
+
+	private JsonEncoding() {
+	}
+
+	@Override
+	public int slot() {
+		return 0;
+	}
+
+	@Override
+	public Frame encode(ServerEvent event) {
+		String text = this.writer.writeValueAsString(event);
+		return new Frame(text, Utf8.length(text));
+	}
+
+	/**
+	 * @param text the JSON text
+	 * @param bytes its size in UTF-8, for the per-session buffer limit
+	 */
+	public record Frame(String text, int bytes) {
+	}
+
+}

@@ -1,0 +1,119 @@
+package io.imsystem.session;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.LeaveReason;
+
+/**
+ * One connected client, on any transport. Its name changes only through
+ * {@link SessionRegistry#rename}; it ends exactly once, through {@link #end}.
+ */
+public final class ChatSession {
+
+	private final String id;
+
+	private final Connection connection;
+
+	private final long connectedAt;
+
+	private final RateLimiter rateLimiter;
+
+	private final AtomicReference<LeaveReason> endReason = new AtomicReference<>();
+
+	private volatile String name;
+
+	private volatile long lastActivityAt;
+
+	private volatile Duration timeoutOverride;
+
+	private volatile boolean joined;
+
+	public ChatSession(String id, Connection connection, long connectedAt, RateLimiter rateLimiter) {
+		this.id = id;
+		this.connection = connection;
+		this.connectedAt = connectedAt;
+		this.lastActivityAt = connectedAt;
+		this.rateLimiter = rateLimiter;
+	}
+
+	public String id() {
+		return this.id;
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	void name(String name) {
+		this.name = name;
+	}
+
+	public String remoteAddress() {
+		return this.connection.remoteAddress();
+	}
+
+	public Connection connection() {
+		return this.connection;
+	}
+
+	public long connectedAt() {
+		return this.connectedAt;
+	}
+
+	public long lastActivityAt() {
+		return this.lastActivityAt;
+	}
+
+	/** Records user activity: it starts a new idle stretch. */
+	public void touch(long nowMillis) {
+		this.lastActivityAt = nowMillis;
+	}
+
+	/** This session's own idle timeout, or {@code null} to follow the global one. */
+	public Duration timeoutOverride() {
+		return this.timeoutOverride;
+	}
+
+	public void timeoutOverride(Duration timeout) {
+		this.timeoutOverride = timeout;
+	}
+
+	public RateLimiter rateLimiter() {
+		return this.rateLimiter;
+	}
+
+	/** Marks the session as having seen its own join: from now on it receives broadcasts. */
+	public void markJoined() {
+		this.joined = true;
+	}
+
+	/** Whether broadcasts reach this session: joined and not ended. */
+	public boolean isLive() {
+		return this.joined && this.endReason.get() == null;
+	}
+
+	public boolean isEnded() {
+		return this.endReason.get() != null;
+	}
+
+	/**
+	 * Ends the session for the given reason. Only the first call wins, so a kick racing a client
+	 * close produces one leave, not two.
+	 * @return whether this call ended the session
+	 */
+	public boolean end(LeaveReason reason) {
+		return this.endReason.compareAndSet(null, reason);
+	}
+
+	public void send(Envelope envelope) {
+		this.connection.send(envelope);
+	}
+
+	@Override
+	public String toString() {
+		return "ChatSession[" + this.name + "@" + remoteAddress() + "]";
+	}
+
+}

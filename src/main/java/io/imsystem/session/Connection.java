@@ -1,0 +1,24 @@
+package io.imsystem.session;
+
+import io.imsystem.protocol.CloseCode;
+import io.imsystem.protocol.Envelope;
+
+/**
+ * One client's transport, as the chat logic sees it. Implementations never block the caller: they
+ * queue what they are given, write it in order, and close a client that cannot keep up.
+ */
+public interface Connection {
+
+	/** The client's address, {@code host:port}. */
+	String remoteAddress();
+
+	/** Queues an event for this client. Does nothing once the connection is closing. */
+	void send(Envelope envelope);
+
+	/** Closes after everything queued so far has been written, so a final event is not lost. */
+	void close(CloseCode code);
+
+	/** Closes now, dropping anything unwritten: for a client that does not read. */
+	void abort(CloseCode code);
+
+}

@@ -1,0 +1,110 @@
+package io.imsystem.socket;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.websocket.Session;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.chat.ChatService;
+import io.imsystem.protocol.CloseCode;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.Utf8;
+import io.imsystem.session.ChatSession;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+
+/**
+ * Bytes in, commands out: adapts WebSocket sessions to the chat service. Frame-level rules (binary
+ * frames, frame size in UTF-8 bytes) are enforced here; everything else is the chat's business.
+ */
+@Component
+class ChatWebSocketHandler extends AbstractWebSocketHandler implements DisposableBean {
+
+	private static final String CHAT_SESSION = "chat.session";
+
+	private final ChatService chat;
+
+	private final ChatProperties properties;
+
+	private final ExecutorService closer;
+
+	ChatWebSocketHandler(ChatService chat, ChatProperties properties) {
+		this.chat = chat;
+		this.properties = properties;
+		AtomicInteger threads = new AtomicInteger();
+		this.closer = Executors.newFixedThreadPool(2, (task) -> {
+			Thread thread = new Thread(task, "ws-closer-" + threads.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	@Override
+	public void afterConnectionEstablished(WebSocketSession webSocket) {
+		Session nativeSession = ((NativeWebSocketSession) webSocket).getNativeSession(Session.class);
+		WebSocketConnection connection = new WebSocketConnection(webSocket, nativeSession.getAsyncRemote(),
+				this.properties.session().bufferSizeLimit().toBytes(), this.closer, () -> slow(webSocket));
+		String requestedName = (String) webSocket.getAttributes().get(ChatHandshakeInterceptor.REQUESTED_NAME);
+		ChatSession session = this.chat.join(connection, requestedName);
+		webSocket.getAttributes().put(CHAT_SESSION, session);
+	}
+
+	@Override
+	protected void handleTextMessage(WebSocketSession webSocket, TextMessage message) {
+		ChatSession session = session(webSocket);
+		if (session == null) {
+			return;
+		}
+		String payload = message.getPayload();
+		// The container limits characters; the contract limits UTF-8 bytes.
+		if (payload.length() > this.properties.limits().maxFrameBytes() / 4
+				&& Utf8.length(payload) > this.properties.limits().maxFrameBytes()) {
+			this.chat.reject(session, CloseCode.TOO_BIG);
+			return;
+		}
+		this.chat.receive(session, payload);
+	}
+
+	@Override
+	protected void handleBinaryMessage(WebSocketSession webSocket, BinaryMessage message) {
+		ChatSession session = session(webSocket);
+		if (session != null) {
+			this.chat.reject(session, CloseCode.BINARY_NOT_ACCEPTED);
+		}
+	}
+
+	@Override
+	public void afterConnectionClosed(WebSocketSession webSocket, CloseStatus status) {
+		ChatSession session = session(webSocket);
+		if (session != null) {
+			LeaveReason reason = CloseCode.leaveReasonForRemoteClose(status.getCode());
+			this.chat.closed(session, reason);
+		}
+	}
+
+	private void slow(WebSocketSession webSocket) {
+		ChatSession session = session(webSocket);
+		if (session != null) {
+			this.chat.kick(session, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null);
+		}
+	}
+
+	private static ChatSession session(WebSocketSession webSocket) {
+		return (ChatSession) webSocket.getAttributes().get(CHAT_SESSION);
+	}
+
+	@Override
+	public void destroy() {
+		this.closer.shutdown();
+	}
+
+}

@@ -1,0 +1,50 @@
+package io.imsystem.socket;
+
+import java.util.List;
+import java.util.Map;
+
+import io.imsystem.ChatProperties;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
+
+/**
+ * Maps {@code /ws/chat} directly, rather than through {@code @EnableWebSocket}, so that the only
+ * origin check is ours: Spring's own one answers a malformed {@code Origin} with a 500.
+ */
+@Configuration(proxyBeanMethods = false)
+class WebSocketConfiguration {
+
+	static final String PATH = "/ws/chat";
+
+	@Bean
+	ServletServerContainerFactoryBean webSocketContainer(ChatProperties properties) {
+		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+		// Characters: never more than bytes, so frames above the byte limit are cut off early.
+		container.setMaxTextMessageBufferSize(properties.limits().maxFrameBytes());
+		container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());
+		container.setAsyncSendTimeout(properties.session().sendTimeLimit().toMillis());
+		return container;
+	}
+
+	@Bean
+	WebSocketHttpRequestHandler chatRequestHandler(ChatWebSocketHandler handler, ChatProperties properties) {
+		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
+				new DefaultHandshakeHandler());
+		requestHandler.setHandshakeInterceptors(
+				List.of(new ChatHandshakeInterceptor(new OriginPolicy(properties.allowedOrigins()))));
+		return requestHandler;
+	}
+
+	@Bean
+	SimpleUrlHandlerMapping chatHandlerMapping(WebSocketHttpRequestHandler chatRequestHandler) {
+		SimpleUrlHandlerMapping mapping = new SimpleUrlHandlerMapping(Map.of(PATH, chatRequestHandler));
+		mapping.setOrder(1);
+		return mapping;
+	}
+
+}
