@@ -1,0 +1,199 @@
+package io.imsystem.support;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * A real WebSocket client (the JDK's) for integration tests: it collects every event the server
+ * sends, in order, and the close code. Waits are bounded polls, never sleeps.
+ */
+public final class ChatClient implements AutoCloseable {
+
+	public static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+	private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+
+	private final CompletableFuture<Close> closed = new CompletableFuture<>();
+
+	private final StringBuilder partial = new StringBuilder();
+
+	private volatile boolean paused;
+
+	private final WebSocket webSocket;
+
+	private ChatClient(URI uri, Map<String, String> headers, boolean paused) {
+		this.paused = paused;
+		WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
+		headers.forEach(builder::header);
+		this.webSocket = builder.buildAsync(uri, new Listener()).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+	}
+
+	/** Connects to {@code /ws/chat} on the given port, asking for {@code name} unless it is null. */
+	public static ChatClient connect(int port, String name) {
+		return new ChatClient(uri(port, name), Map.of(), false);
+	}
+
+	/** Connects, then waits for the welcome and the own join, and returns the client. */
+	public static ChatClient join(int port, String name) {
+		ChatClient client = connect(port, name);
+		client.next("welcome");
+		client.next("presence");
+		return client;
+	}
+
+	/** Connects with extra handshake headers (for example {@code Origin}). */
+	public static ChatClient connect(int port, String name, Map<String, String> headers) {
+		return new ChatClient(uri(port, name), headers, false);
+	}
+
+	/** Connects but never reads after the handshake: a client that stops reading. */
+	public static ChatClient connectNotReading(int port, String name) {
+		return new ChatClient(uri(port, name), Map.of(), true);
+	}
+
+	public static URI uri(int port, String name) {
+		String query = (name != null) ? "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) : "";
+		return URI.create("ws://127.0.0.1:" + port + "/ws/chat" + query);
+	}
+
+	public void send(String frame) {
+		this.webSocket.sendText(frame, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+	}
+
+	public void sendBinary(byte[] bytes) {
+		this.webSocket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+	}
+
+	/** The next event, whatever its type; fails after {@link #TIMEOUT}. */
+	public JsonNode next() {
+		try {
+			JsonNode event = this.events.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			if (event == null) {
+				fail("no event within " + TIMEOUT + (this.closed.isDone() ? "; closed: " + this.closed.join() : ""));
+			}
+			return event;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The next event, which must be of the given type. */
+	public JsonNode next(String type) {
+		JsonNode event = next();
+		assertThat(event.path("type").asString()).as("type of %s", event).isEqualTo(type);
+		return event;
+	}
+
+	/** Skips events until one of the given type arrives. */
+	public JsonNode nextOfType(String type) {
+		List<JsonNode> skipped = new ArrayList<>();
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
+			JsonNode event = next();
+			if (event.path("type").asString().equals(type)) {
+				return event;
+			}
+			skipped.add(event);
+		}
+		return fail("no %s event; skipped %s", type, skipped);
+	}
+
+	/** Asserts that no event arrives within {@code quiet}. */
+	public void assertNoEvent(Duration quiet) {
+		try {
+			JsonNode event = this.events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+			assertThat(event).as("unexpected event").isNull();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The close the server sent (or 1006 for a drop); fails after {@link #TIMEOUT}. */
+	public Close awaitClose() {
+		return this.closed.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+	}
+
+	public boolean isClosed() {
+		return this.closed.isDone();
+	}
+
+	/** Starts reading again after {@link #connectNotReading}. */
+	public void resume() {
+		this.paused = false;
+		this.webSocket.request(1);
+	}
+
+	@Override
+	public void close() {
+		if (!this.webSocket.isOutputClosed()) {
+			this.webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+		}
+		this.webSocket.abort();
+	}
+
+	public record Close(int code, String reason) {
+	}
+
+	private final class Listener implements WebSocket.Listener {
+
+		@Override
+		public void onOpen(WebSocket webSocket) {
+			if (!ChatClient.this.paused) {
+				webSocket.request(1);
+			}
+		}
+
+		@Override
+		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+			ChatClient.this.partial.append(data);
+			if (last) {
+				ChatClient.this.events.add(JSON.readTree(ChatClient.this.partial.toString()));
+				ChatClient.this.partial.setLength(0);
+			}
+			if (!ChatClient.this.paused) {
+				webSocket.request(1);
+			}
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			ChatClient.this.closed.complete(new Close(statusCode, reason));
+			return null;
+		}
+
+		@Override
+		public void onError(WebSocket webSocket, Throwable error) {
+			ChatClient.this.closed.complete(new Close(1006, String.valueOf(error)));
+		}
+
+	}
+
+}
