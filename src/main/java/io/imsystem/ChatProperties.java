@@ -17,11 +17,12 @@ import org.springframework.util.unit.DataSize;
  * @param kickHistory the in-memory history of kicks
  * @param session per-connection outbound limits
  * @param limits per-message and per-session input limits
+ * @param admin the administrator account for the admin API, the console and the actuator
  */
 @ConfigurationProperties("chat")
 public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
-		@DefaultValue Limits limits) {
+		@DefaultValue Limits limits, @DefaultValue Admin admin) {
 
 	/**
 	 * @param timeout how long a session may stay silent before it is kicked (the original system
@@ -97,6 +98,21 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 			requirePositive("chat.limits.max-frame-bytes", maxFrameBytes);
 			requirePositive("chat.limits.messages-per-second", messagesPerSecond);
 			requirePositive("chat.limits.burst", burst);
+		}
+
+	}
+
+	/**
+	 * @param username the administrator's user name
+	 * @param password the administrator's password; when unset, a random one is generated and
+	 * logged once at start-up
+	 */
+	public record Admin(@DefaultValue("admin") String username, String password) {
+
+		public Admin {
+			if (username.isBlank()) {
+				throw new IllegalArgumentException("chat.admin.username must not be blank");
+			}
 		}
 
 	}

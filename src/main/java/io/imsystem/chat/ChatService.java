@@ -17,6 +17,7 @@ import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.IdleTracker;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
+import io.imsystem.observability.ChatMetrics;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ErrorCode;
@@ -50,18 +51,22 @@ public class ChatService implements IdleActions {
 
 	private final KickHistory kickHistory;
 
+	private final ChatMetrics metrics;
+
 	private final ChatProperties properties;
 
 	private final Clock clock;
 
 	ChatService(SessionRegistry registry, Broker broker, CommandParser parser, IdlePolicy idlePolicy,
-			IdleTracker idleTracker, KickHistory kickHistory, ChatProperties properties, Clock clock) {
+			IdleTracker idleTracker, KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties,
+			Clock clock) {
 		this.registry = registry;
 		this.broker = broker;
 		this.parser = parser;
 		this.idlePolicy = idlePolicy;
 		this.idleTracker = idleTracker;
 		this.kickHistory = kickHistory;
+		this.metrics = metrics;
 		this.properties = properties;
 		this.clock = clock;
 	}
@@ -104,6 +109,7 @@ public class ChatService implements IdleActions {
 		session.markJoined();
 		this.broker.broadcast(joined, session);
 		this.idleTracker.track(session);
+		this.metrics.sessionOpened();
 		return session;
 	}
 
@@ -123,6 +129,7 @@ public class ChatService implements IdleActions {
 		}
 		// Java 17 has no pattern switch; the chain below covers every permitted Command.
 		if (command instanceof Command.Chat chat) {
+			this.metrics.chatMessage();
 			this.broker.broadcast(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now)), null);
 		}
 		else if (command instanceof Command.Private message) {
@@ -148,6 +155,7 @@ public class ChatService implements IdleActions {
 			error(sender, ErrorCode.UNKNOWN_USER, "no user named " + message.to(), now);
 			return;
 		}
+		this.metrics.privateMessage();
 		Envelope envelope = new Envelope(new ServerEvent.Private(sender.name(), target.name(), message.text(), now));
 		target.send(envelope);
 		if (target != sender) {
@@ -196,11 +204,11 @@ public class ChatService implements IdleActions {
 	 * slow to read gets only the close). The kick is recorded in the history.
 	 * @param message the text of the {@code kicked} event
 	 * @param kickedBy the administrator who kicked, or {@code null} for the server
-	 * @return {@code false} if the session had already left
+	 * @return the record of the kick, or {@code null} if the session had already left
 	 */
-	public boolean kick(ChatSession session, LeaveReason reason, String message, String kickedBy) {
+	public KickRecord kick(ChatSession session, LeaveReason reason, String message, String kickedBy) {
 		if (!session.end(reason)) {
-			return false;
+			return null;
 		}
 		long now = this.clock.millis();
 		if (reason == LeaveReason.SLOW) {
@@ -211,11 +219,13 @@ public class ChatService implements IdleActions {
 			session.connection().close(CloseCode.forKick(reason));
 		}
 		long lastActivity = session.lastActivityAt();
-		this.kickHistory.record(new KickRecord(session.name(), session.remoteAddress(), reason,
+		KickRecord kick = new KickRecord(session.name(), session.remoteAddress(), reason,
 				Instant.ofEpochMilli(session.connectedAt()), Instant.ofEpochMilli(lastActivity), Instant.ofEpochMilli(now),
-				idleSeconds(lastActivity, now), kickedBy, message));
+				idleSeconds(lastActivity, now), kickedBy, message);
+		this.kickHistory.record(kick);
+		this.metrics.kicked(reason);
 		leave(session, reason, now);
-		return true;
+		return kick;
 	}
 
 	@Override
@@ -225,6 +235,7 @@ public class ChatService implements IdleActions {
 
 	@Override
 	public void expire(ChatSession session, long deadline, long now) {
+		this.metrics.kickLag(now - deadline);
 		kick(session, LeaveReason.IDLE, this.properties.idle().kickMessage(), null);
 	}
 
@@ -240,11 +251,13 @@ public class ChatService implements IdleActions {
 	private void leave(ChatSession session, LeaveReason reason, long now) {
 		this.idleTracker.untrack(session);
 		if (this.registry.remove(session)) {
+			this.metrics.sessionLeft(idleSeconds(session.lastActivityAt(), now));
 			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, this.registry.size(), now)), null);
 		}
 	}
 
 	private void error(ChatSession session, ErrorCode code, String message, long now) {
+		this.metrics.error(code);
 		session.send(new Envelope(new ServerEvent.Error(code, message, now)));
 	}
 

@@ -2,6 +2,8 @@ package io.imsystem.idle;
 
 import java.time.Clock;
 
+import io.imsystem.observability.ChatMetrics;
+
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -16,17 +18,22 @@ public class IdleSweeper {
 
 	private final IdleActions actions;
 
+	private final ChatMetrics metrics;
+
 	private final Clock clock;
 
-	public IdleSweeper(IdleTracker tracker, IdleActions actions, Clock clock) {
+	public IdleSweeper(IdleTracker tracker, IdleActions actions, ChatMetrics metrics, Clock clock) {
 		this.tracker = tracker;
 		this.actions = actions;
+		this.metrics = metrics;
 		this.clock = clock;
 	}
 
 	@Scheduled(fixedDelayString = "${chat.idle.sweep-interval:1s}")
 	public void sweep() {
+		long started = System.nanoTime();
 		this.tracker.sweep(this.clock.millis(), this.actions);
+		this.metrics.sweep(System.nanoTime() - started);
 	}
 
 }

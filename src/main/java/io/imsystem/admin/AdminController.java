@@ -1,0 +1,247 @@
+package io.imsystem.admin;
+
+import java.security.Principal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+import tools.jackson.databind.JsonNode;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.chat.ChatService;
+import io.imsystem.idle.IdlePolicy;
+import io.imsystem.idle.KickHistory;
+import io.imsystem.idle.KickRecord;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.SessionRegistry;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * The operators' API: who is online, the idle timeout (global and per user) changed at run time,
+ * kicks, the kick history, a dry run of a timeout, and the audit of timeout changes.
+ */
+@RestController
+@RequestMapping("/api/admin")
+class AdminController {
+
+	static final String DEFAULT_KICK_MESSAGE = "kicked by an administrator";
+
+	private final SessionRegistry registry;
+
+	private final ChatService chat;
+
+	private final IdlePolicy policy;
+
+	private final KickHistory kickHistory;
+
+	private final AdminAudit audit;
+
+	private final ChatProperties properties;
+
+	private final Clock clock;
+
+	AdminController(SessionRegistry registry, ChatService chat, IdlePolicy policy, KickHistory kickHistory,
+			AdminAudit audit, ChatProperties properties, Clock clock) {
+		this.registry = registry;
+		this.chat = chat;
+		this.policy = policy;
+		this.kickHistory = kickHistory;
+		this.audit = audit;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	@GetMapping("/users")
+	List<UserView> users() {
+		long now = this.clock.millis();
+		List<UserView> users = new ArrayList<>();
+		for (ChatSession session : this.registry.sessions()) {
+			if (session.isLive()) {
+				users.add(UserView.of(session, this.policy.timeoutFor(session), now));
+			}
+		}
+		users.sort(Comparator.comparing(UserView::name, String.CASE_INSENSITIVE_ORDER));
+		return users;
+	}
+
+	@GetMapping("/timeout")
+	TimeoutView timeout() {
+		IdlePolicy.Settings settings = this.policy.settings();
+		return new TimeoutView(settings.timeout().toSeconds(), settings.warningBefore().toSeconds(),
+				this.properties.idle().sweepInterval().toMillis());
+	}
+
+	@PutMapping("/timeout")
+	TimeoutView changeTimeout(@RequestBody JsonNode body, Principal admin) {
+		Duration timeout = seconds(body, "timeoutSeconds", true);
+		Duration warning = seconds(body, "warningSeconds", false);
+		IdlePolicy.Settings before = this.policy.settings();
+		IdlePolicy.Settings old = this.policy.update(timeout, (warning != null) ? warning : before.warningBefore());
+		IdlePolicy.Settings now = this.policy.settings();
+		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "global-timeout", "*",
+				old.timeout().toSeconds(), now.timeout().toSeconds(), old.warningBefore().toSeconds(),
+				now.warningBefore().toSeconds()));
+		return timeout();
+	}
+
+	@PutMapping("/users/{name}/timeout")
+	UserView overrideTimeout(@PathVariable String name, @RequestBody JsonNode body, Principal admin) {
+		ChatSession session = liveSession(name);
+		Duration timeout = seconds(body, "timeoutSeconds", true);
+		Duration old = session.timeoutOverride();
+		this.chat.overrideTimeout(session, timeout);
+		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "user-timeout", session.name(),
+				(old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null));
+		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
+	}
+
+	@DeleteMapping("/users/{name}/timeout")
+	UserView removeTimeoutOverride(@PathVariable String name, Principal admin) {
+		ChatSession session = liveSession(name);
+		Duration old = session.timeoutOverride();
+		this.chat.overrideTimeout(session, null);
+		if (old != null) {
+			this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "user-timeout-removed",
+					session.name(), old.toSeconds(), null, null, null));
+		}
+		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
+	}
+
+	@PostMapping("/users/{name}/kick")
+	KickRecord kick(@PathVariable String name, @RequestBody(required = false) JsonNode body, Principal admin) {
+		ChatSession session = liveSession(name);
+		String message = DEFAULT_KICK_MESSAGE;
+		if (body != null && body.has("reason")) {
+			JsonNode reason = body.get("reason");
+			if (!reason.isString() || reason.stringValue().isBlank() || reason.stringValue().length() > 200) {
+				throw badRequest("reason must be a non-blank string of at most 200 characters");
+			}
+			message = reason.stringValue().strip();
+		}
+		KickRecord kick = this.chat.kick(session, LeaveReason.ADMIN, message, admin.getName());
+		if (kick == null) {
+			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no user named " + name);
+		}
+		return kick;
+	}
+
+	@GetMapping("/kicks")
+	List<KickRecord> kicks(@RequestParam(defaultValue = "50") int limit, @RequestParam(required = false) String reason) {
+		if (limit < 1 || limit > this.kickHistory.capacity()) {
+			throw badRequest("limit must be between 1 and " + this.kickHistory.capacity());
+		}
+		LeaveReason wanted = (reason != null) ? kickReason(reason) : null;
+		return this.kickHistory.records()
+			.stream()
+			.filter((kick) -> wanted == null || kick.reason() == wanted)
+			.limit(limit)
+			.toList();
+	}
+
+	@GetMapping("/idle-preview")
+	List<UserView> idlePreview(@RequestParam long timeoutSeconds) {
+		Duration timeout = Duration.ofSeconds(timeoutSeconds);
+		checkTimeout(timeout);
+		long now = this.clock.millis();
+		List<UserView> wouldGo = new ArrayList<>();
+		for (ChatSession session : this.registry.sessions()) {
+			// A session with its own timeout keeps it: a global change does not move it.
+			Duration effective = (session.timeoutOverride() != null) ? session.timeoutOverride() : timeout;
+			if (session.isLive() && now - session.lastActivityAt() >= effective.toMillis()) {
+				wouldGo.add(UserView.of(session, effective, now));
+			}
+		}
+		wouldGo.sort(Comparator.comparingLong(UserView::idleSeconds).reversed());
+		return wouldGo;
+	}
+
+	@GetMapping("/audit")
+	List<AuditEntry> audit() {
+		return this.audit.entries();
+	}
+
+	private ChatSession liveSession(String name) {
+		ChatSession session = this.registry.find(name);
+		if (session == null || !session.isLive()) {
+			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no user named " + name);
+		}
+		return session;
+	}
+
+	private Duration seconds(JsonNode body, String field, boolean required) {
+		JsonNode value = (body != null && body.isObject()) ? body.get(field) : null;
+		if (value == null || value.isNull()) {
+			if (required) {
+				throw badRequest(field + " is required");
+			}
+			return null;
+		}
+		if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+			throw badRequest(field + " must be a whole number of seconds");
+		}
+		Duration duration = Duration.ofSeconds(value.longValue());
+		if (field.equals("timeoutSeconds")) {
+			checkTimeout(duration);
+		}
+		else if (duration.isNegative()) {
+			throw badRequest(field + " must not be negative");
+		}
+		return duration;
+	}
+
+	private void checkTimeout(Duration timeout) {
+		try {
+			this.policy.checkTimeout(timeout);
+		}
+		catch (IllegalArgumentException ex) {
+			throw badRequest(ex.getMessage());
+		}
+	}
+
+	private static LeaveReason kickReason(String reason) {
+		for (LeaveReason candidate : LeaveReason.values()) {
+			if (candidate.isKick() && candidate.wire().equals(reason.toLowerCase(Locale.ROOT))) {
+				return candidate;
+			}
+		}
+		throw badRequest("reason must be one of idle, admin, slow, shutdown");
+	}
+
+	private static ResponseStatusException badRequest(String detail) {
+		return new ResponseStatusException(HttpStatus.BAD_REQUEST, detail);
+	}
+
+	record TimeoutView(long timeoutSeconds, long warningSeconds, long sweepIntervalMillis) {
+	}
+
+	/**
+	 * @param override whether {@code timeoutSeconds} is the user's own rather than the global one
+	 */
+	record UserView(String name, String remoteAddress, Instant connectedAt, Instant lastActivityAt, long idleSeconds,
+			long timeoutSeconds, boolean override) {
+
+		static UserView of(ChatSession session, Duration timeout, long now) {
+			return new UserView(session.name(), session.remoteAddress(), Instant.ofEpochMilli(session.connectedAt()),
+					Instant.ofEpochMilli(session.lastActivityAt()), Math.max(0, (now - session.lastActivityAt()) / 1000),
+					timeout.toSeconds(), session.timeoutOverride() != null);
+		}
+
+	}
+
+}

@@ -1,0 +1,53 @@
+package io.imsystem.observability;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.idle.IdlePolicy;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.SessionRegistry;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.stereotype.Component;
+
+/** {@code /actuator/chat}: this node's sessions and the idle settings in force. */
+@Component
+@Endpoint(id = "chat")
+public class ChatEndpoint {
+
+	private final SessionRegistry registry;
+
+	private final IdlePolicy policy;
+
+	private final ChatProperties properties;
+
+	public ChatEndpoint(SessionRegistry registry, IdlePolicy policy, ChatProperties properties) {
+		this.registry = registry;
+		this.policy = policy;
+		this.properties = properties;
+	}
+
+	@ReadOperation
+	public ChatDescriptor chat() {
+		IdlePolicy.Settings settings = this.policy.settings();
+		int overrides = 0;
+		for (ChatSession session : this.registry.sessions()) {
+			if (session.timeoutOverride() != null) {
+				overrides++;
+			}
+		}
+		return new ChatDescriptor(this.registry.size(), settings.timeout().toSeconds(),
+				settings.warningBefore().toSeconds(), this.properties.idle().sweepInterval().toMillis(), overrides);
+	}
+
+	/**
+	 * @param online sessions connected to this node
+	 * @param timeoutSeconds the global idle timeout
+	 * @param warningSeconds how long before a kick the warning goes out
+	 * @param sweepIntervalMillis how often the sweeper runs
+	 * @param overrides sessions with a timeout of their own
+	 */
+	public record ChatDescriptor(int online, long timeoutSeconds, long warningSeconds, long sweepIntervalMillis,
+			int overrides) {
+	}
+
+}

@@ -1,0 +1,112 @@
+package io.imsystem.observability;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import io.imsystem.protocol.ErrorCode;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.session.SessionRegistry;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Every meter of the chat service, in one place. Meters are created up front, one per tag value,
+ * so that recording on a hot path is a field read and an increment, never a registry lookup.
+ */
+@Component
+public class ChatMetrics {
+
+	private final Counter opened;
+
+	private final Map<LeaveReason, Counter> kicks = new EnumMap<>(LeaveReason.class);
+
+	private final Counter chatMessages;
+
+	private final Counter privateMessages;
+
+	private final Timer sweep;
+
+	private final Timer kickLag;
+
+	private final DistributionSummary idleAge;
+
+	private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+
+	public ChatMetrics(MeterRegistry meters, SessionRegistry sessions) {
+		Gauge.builder("chat.sessions.active", sessions, SessionRegistry::size)
+			.description("Sessions connected to this node")
+			.register(meters);
+		this.opened = Counter.builder("chat.sessions.opened").description("Sessions opened").register(meters);
+		for (LeaveReason reason : LeaveReason.values()) {
+			if (reason.isKick()) {
+				this.kicks.put(reason,
+						Counter.builder("chat.kicks").tag("reason", reason.wire()).description("Kicks by reason").register(meters));
+			}
+		}
+		this.chatMessages = messages(meters, "chat");
+		this.privateMessages = messages(meters, "private");
+		this.sweep = Timer.builder("chat.sweep").description("Duration of one idle sweep").register(meters);
+		this.kickLag = Timer.builder("chat.kick.lag")
+			.description("How long after its idle deadline a session was kicked")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1))
+			.maximumExpectedValue(Duration.ofSeconds(30))
+			.register(meters);
+		this.idleAge = DistributionSummary.builder("chat.session.idle.age")
+			.baseUnit("seconds")
+			.description("Idle seconds of a session when it was kicked or left")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(1.0)
+			.maximumExpectedValue(86_400.0)
+			.register(meters);
+		for (ErrorCode code : ErrorCode.values()) {
+			this.errors.put(code,
+					Counter.builder("chat.errors").tag("code", code.wire()).description("Errors sent to clients").register(meters));
+		}
+	}
+
+	private static Counter messages(MeterRegistry meters, String type) {
+		return Counter.builder("chat.messages").tag("type", type).description("Messages sent by clients").register(meters);
+	}
+
+	public void sessionOpened() {
+		this.opened.increment();
+	}
+
+	public void kicked(LeaveReason reason) {
+		this.kicks.get(reason).increment();
+	}
+
+	public void chatMessage() {
+		this.chatMessages.increment();
+	}
+
+	public void privateMessage() {
+		this.privateMessages.increment();
+	}
+
+	public void error(ErrorCode code) {
+		this.errors.get(code).increment();
+	}
+
+	public void sweep(long nanos) {
+		this.sweep.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	public void kickLag(long millis) {
+		this.kickLag.record(millis, TimeUnit.MILLISECONDS);
+	}
+
+	public void sessionLeft(long idleSeconds) {
+		this.idleAge.record(idleSeconds);
+	}
+
+}
