@@ -18,11 +18,14 @@ import org.springframework.util.unit.DataSize;
  * @param session per-connection outbound limits
  * @param limits per-message and per-session input limits
  * @param admin the administrator account for the admin API, the console and the actuator
+ * @param heartbeat WebSocket pings that find dead peers
+ * @param websocket WebSocket transport settings
  */
 @ConfigurationProperties("chat")
 public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
-		@DefaultValue Limits limits, @DefaultValue Admin admin) {
+		@DefaultValue Limits limits, @DefaultValue Admin admin, @DefaultValue Heartbeat heartbeat,
+		@DefaultValue WebSocket websocket) {
 
 	/**
 	 * @param timeout how long a session may stay silent before it is kicked (the original system
@@ -89,11 +92,15 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * session with 1009
 	 * @param messagesPerSecond sustained data frames per second per session
 	 * @param burst data frames a session may send at once before the rate applies
+	 * @param connectionsPerAddress open connections allowed from one remote IP address; more are
+	 * refused at the handshake with 429
 	 */
 	public record Limits(@DefaultValue("1000") int maxTextLength, @DefaultValue("8192") int maxFrameBytes,
-			@DefaultValue("20") int messagesPerSecond, @DefaultValue("40") int burst) {
+			@DefaultValue("20") int messagesPerSecond, @DefaultValue("40") int burst,
+			@DefaultValue("50") int connectionsPerAddress) {
 
 		public Limits {
+			requirePositive("chat.limits.connections-per-address", connectionsPerAddress);
 			requirePositive("chat.limits.max-text-length", maxTextLength);
 			requirePositive("chat.limits.max-frame-bytes", maxFrameBytes);
 			requirePositive("chat.limits.messages-per-second", messagesPerSecond);
@@ -115,6 +122,27 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 			}
 		}
 
+	}
+
+	/**
+	 * @param interval how often the server pings each WebSocket client; pings and pongs never
+	 * count as activity
+	 * @param timeout how long a pong may take before the peer is considered dead and closed
+	 */
+	public record Heartbeat(@DefaultValue("25s") Duration interval, @DefaultValue("10s") Duration timeout) {
+
+		public Heartbeat {
+			requirePositive("chat.heartbeat.interval", interval);
+			requirePositive("chat.heartbeat.timeout", timeout);
+		}
+
+	}
+
+	/**
+	 * @param compression whether to negotiate permessage-deflate; off by default, since chat
+	 * frames are small and compression costs memory per connection
+	 */
+	public record WebSocket(@DefaultValue("false") boolean compression) {
 	}
 
 	private static void requirePositive(String property, Duration value) {

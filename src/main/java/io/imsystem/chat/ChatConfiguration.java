@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.command.CommandParser;
+import io.imsystem.session.AddressLimiter;
 import io.imsystem.session.SessionRegistry;
 
 import org.springframework.context.annotation.Bean;
@@ -20,6 +21,11 @@ class ChatConfiguration {
 	@Bean
 	SessionRegistry sessionRegistry() {
 		return new SessionRegistry();
+	}
+
+	@Bean
+	AddressLimiter addressLimiter(ChatProperties properties) {
+		return new AddressLimiter(properties.limits().connectionsPerAddress());
 	}
 
 	@Bean

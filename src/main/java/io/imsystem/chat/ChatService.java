@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.imsystem.ChatProperties;
@@ -13,6 +14,7 @@ import io.imsystem.broker.Broker;
 import io.imsystem.command.Command;
 import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdleActions;
+import io.imsystem.idle.IdleActions.Expired;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.IdleTracker;
 import io.imsystem.idle.KickHistory;
@@ -56,6 +58,8 @@ public class ChatService implements IdleActions {
 	private final ChatProperties properties;
 
 	private final Clock clock;
+
+	private volatile boolean accepting = true;
 
 	ChatService(SessionRegistry registry, Broker broker, CommandParser parser, IdlePolicy idlePolicy,
 			IdleTracker idleTracker, KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties,
@@ -110,6 +114,10 @@ public class ChatService implements IdleActions {
 		this.broker.broadcast(joined, session);
 		this.idleTracker.track(session);
 		this.metrics.sessionOpened();
+		if (!this.accepting) {
+			// Slipped in while shutdown was kicking everyone else.
+			kick(session, LeaveReason.SHUTDOWN, CloseCode.GOING_AWAY.reason(), null);
+		}
 		return session;
 	}
 
@@ -199,6 +207,14 @@ public class ChatService implements IdleActions {
 		}
 	}
 
+	/** Drops a session whose peer stopped answering heartbeats, without waiting on its socket. */
+	public void lost(ChatSession session) {
+		if (session.end(LeaveReason.ERROR)) {
+			session.connection().abort(CloseCode.NO_PONG);
+			leave(session, LeaveReason.ERROR, this.clock.millis());
+		}
+	}
+
 	/**
 	 * Kicks a session: it gets a {@code kicked} event, then the close for the reason (a client too
 	 * slow to read gets only the close). The kick is recorded in the history.
@@ -207,10 +223,69 @@ public class ChatService implements IdleActions {
 	 * @return the record of the kick, or {@code null} if the session had already left
 	 */
 	public KickRecord kick(ChatSession session, LeaveReason reason, String message, String kickedBy) {
+		long now = this.clock.millis();
+		KickRecord kick = evict(session, reason, message, kickedBy, now);
+		if (kick != null) {
+			leave(session, reason, now);
+		}
+		return kick;
+	}
+
+	@Override
+	public void warn(ChatSession session, long secondsLeft) {
+		session.send(new Envelope(new ServerEvent.IdleWarning(secondsLeft, this.clock.millis())));
+	}
+
+	@Override
+	public void expire(List<Expired> expired, long now) {
+		List<ChatSession> gone = new ArrayList<>(expired.size());
+		for (Expired due : expired) {
+			if (evict(due.session(), LeaveReason.IDLE, this.properties.idle().kickMessage(), null, now) != null) {
+				this.metrics.kickLag(now - due.deadline());
+				gone.add(due.session());
+			}
+		}
+		leaveTogether(gone, LeaveReason.IDLE, now);
+	}
+
+	/**
+	 * Stops admitting sessions and kicks every session with reason {@code shutdown}.
+	 * @return completes when every kicked session's close frame is out
+	 */
+	public CompletableFuture<Void> shutdown() {
+		this.accepting = false;
+		long now = this.clock.millis();
+		List<ChatSession> gone = new ArrayList<>();
+		List<CompletableFuture<Void>> closes = new ArrayList<>();
+		for (ChatSession session : this.registry.sessions()) {
+			if (evict(session, LeaveReason.SHUTDOWN, CloseCode.GOING_AWAY.reason(), null, now) != null) {
+				gone.add(session);
+				closes.add(session.connection().closed());
+			}
+		}
+		leaveTogether(gone, LeaveReason.SHUTDOWN, now);
+		return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
+	}
+
+	/** Whether new sessions are admitted: {@code false} once shutdown has begun. */
+	public boolean isAccepting() {
+		return this.accepting;
+	}
+
+	/** Sets or, with {@code null}, removes a session's own idle timeout; applies at the next sweep. */
+	public void overrideTimeout(ChatSession session, Duration timeout) {
+		if (timeout != null) {
+			this.idlePolicy.checkTimeout(timeout);
+		}
+		session.timeoutOverride(timeout);
+		this.idleTracker.reschedule(session);
+	}
+
+	/** Ends a session with a kick, without announcing its leave yet. */
+	private KickRecord evict(ChatSession session, LeaveReason reason, String message, String kickedBy, long now) {
 		if (!session.end(reason)) {
 			return null;
 		}
-		long now = this.clock.millis();
 		if (reason == LeaveReason.SLOW) {
 			session.connection().abort(CloseCode.TOO_SLOW);
 		}
@@ -224,36 +299,45 @@ public class ChatService implements IdleActions {
 				idleSeconds(lastActivity, now), kickedBy, message);
 		this.kickHistory.record(kick);
 		this.metrics.kicked(reason);
-		leave(session, reason, now);
 		return kick;
 	}
 
-	@Override
-	public void warn(ChatSession session, long secondsLeft) {
-		session.send(new Envelope(new ServerEvent.IdleWarning(secondsLeft, this.clock.millis())));
-	}
-
-	@Override
-	public void expire(ChatSession session, long deadline, long now) {
-		this.metrics.kickLag(now - deadline);
-		kick(session, LeaveReason.IDLE, this.properties.idle().kickMessage(), null);
-	}
-
-	/** Sets or, with {@code null}, removes a session's own idle timeout; applies at the next sweep. */
-	public void overrideTimeout(ChatSession session, Duration timeout) {
-		if (timeout != null) {
-			this.idlePolicy.checkTimeout(timeout);
-		}
-		session.timeoutOverride(timeout);
-		this.idleTracker.reschedule(session);
-	}
-
 	private void leave(ChatSession session, LeaveReason reason, long now) {
-		this.idleTracker.untrack(session);
-		if (this.registry.remove(session)) {
-			this.metrics.sessionLeft(idleSeconds(session.lastActivityAt(), now));
+		if (remove(session, now) && this.accepting) {
 			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, this.registry.size(), now)), null);
 		}
+	}
+
+	/**
+	 * Announces many leaves at once. All are removed first, so that each leave goes only to the
+	 * sessions that stay, and {@code online} counts down as if they had left one by one.
+	 */
+	private void leaveTogether(List<ChatSession> sessions, LeaveReason reason, long now) {
+		List<ChatSession> removed = new ArrayList<>(sessions.size());
+		for (ChatSession session : sessions) {
+			if (remove(session, now)) {
+				removed.add(session);
+			}
+		}
+		if (!this.accepting) {
+			// Shutting down: nobody stays to be told.
+			return;
+		}
+		int online = this.registry.size() + removed.size();
+		for (ChatSession session : removed) {
+			online--;
+			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, online, now)), null);
+		}
+	}
+
+	/** Takes a session out of the idle tracker and the registry; the one way out of the registry. */
+	private boolean remove(ChatSession session, long now) {
+		this.idleTracker.untrack(session);
+		if (!this.registry.remove(session)) {
+			return false;
+		}
+		this.metrics.sessionLeft(idleSeconds(session.lastActivityAt(), now));
+		return true;
 	}
 
 	private void error(ChatSession session, ErrorCode code, String message, long now) {

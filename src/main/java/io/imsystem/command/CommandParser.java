@@ -95,16 +95,51 @@ public final class CommandParser {
 	}
 
 	private Command chat(String text) {
-		Invalid invalid = checkText(text);
-		return (invalid != null) ? invalid : new Command.Chat(text);
+		String clean = clean(text);
+		Invalid invalid = checkText(clean);
+		return (invalid != null) ? invalid : new Command.Chat(clean);
 	}
 
 	private Command privately(String to, String text) {
 		if (to == null || to.isBlank()) {
 			return NO_RECIPIENT;
 		}
-		Invalid invalid = checkText(text);
-		return (invalid != null) ? invalid : new Command.Private(to.strip(), text);
+		String clean = clean(text);
+		Invalid invalid = checkText(clean);
+		return (invalid != null) ? invalid : new Command.Private(to.strip(), clean);
+	}
+
+	/**
+	 * Removes what would let a message disguise itself or others: control characters (but tab and
+	 * newline) and the bidirectional embedding, override and isolate controls, which can reverse
+	 * the text that follows them on the reader's screen. Joiners stay: emoji sequences need them.
+	 */
+	static String clean(String text) {
+		if (text == null) {
+			return null;
+		}
+		int i = 0;
+		while (i < text.length() && !isUnwanted(text.charAt(i))) {
+			i++;
+		}
+		if (i == text.length()) {
+			return text;
+		}
+		StringBuilder cleaned = new StringBuilder(text.length());
+		for (int j = 0; j < text.length(); j++) {
+			char c = text.charAt(j);
+			if (!isUnwanted(c)) {
+				cleaned.append(c);
+			}
+		}
+		return cleaned.toString();
+	}
+
+	private static boolean isUnwanted(char c) {
+		if (c < 0x20) {
+			return c != '\t' && c != '\n';
+		}
+		return (c >= 0x7f && c <= 0x9f) || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
 	}
 
 	private static Command rename(String requested) {

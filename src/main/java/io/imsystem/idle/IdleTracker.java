@@ -1,6 +1,8 @@
 package io.imsystem.idle;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,6 +86,7 @@ public final class IdleTracker {
 		}
 		IdlePolicy.Settings settings = this.policy.settings();
 		long warningMillis = settings.warningBefore().toMillis();
+		List<IdleActions.Expired> expired = new ArrayList<>();
 		for (Due due = first(); due != null && due.at() <= now; due = first()) {
 			if (!this.queue.remove(due)) {
 				continue;
@@ -94,18 +97,22 @@ public final class IdleTracker {
 					continue;
 				}
 				entry.due = null;
-				evaluate(entry, now, warningMillis, actions);
+				evaluate(entry, now, warningMillis, actions, expired);
 			}
+		}
+		if (!expired.isEmpty()) {
+			actions.expire(expired, now);
 		}
 	}
 
-	private void evaluate(Tracked entry, long now, long warningMillis, IdleActions actions) {
+	private void evaluate(Tracked entry, long now, long warningMillis, IdleActions actions,
+			List<IdleActions.Expired> expired) {
 		ChatSession session = entry.session;
 		long lastActivity = session.lastActivityAt();
 		long deadline = lastActivity + this.policy.timeoutFor(session).toMillis();
 		if (now >= deadline) {
-			// Leaves the session unscheduled: the kick ends it, and ending it untracks it.
-			actions.expire(session, deadline, now);
+			// Left unscheduled: the kick ends the session, and ending it untracks it.
+			expired.add(new IdleActions.Expired(session, deadline));
 			return;
 		}
 		boolean warningPending = warningMillis > 0 && entry.warnedFor != lastActivity;

@@ -11,6 +11,10 @@ public enum CloseCode {
 	BINARY_NOT_ACCEPTED(1003, "binary frames are not accepted"),
 	BAD_DATA(1007, "invalid frame payload"),
 	TOO_BIG(1009, "frame too large"),
+	/** Too many connections from one address raced past the handshake check. */
+	TRY_AGAIN_LATER(1013, "too many connections from this address"),
+	/** The peer did not answer a heartbeat ping in time: it is presumed dead. */
+	NO_PONG(4000, "no pong"),
 	ADMIN_KICK(4403, "kicked by an administrator"),
 	IDLE_TIMEOUT(4408, "idle timeout"),
 	TOO_SLOW(4500, "too slow");

@@ -1,5 +1,7 @@
 package io.imsystem.session;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 
@@ -20,5 +22,11 @@ public interface Connection {
 
 	/** Closes now, dropping anything unwritten: for a client that does not read. */
 	void abort(CloseCode code);
+
+	/**
+	 * Completes once a close asked for by {@link #close} or {@link #abort} is done: the close frame
+	 * is written, or the connection is gone. Shutdown waits on it.
+	 */
+	CompletableFuture<Void> closed();
 
 }

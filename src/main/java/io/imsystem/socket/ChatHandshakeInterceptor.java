@@ -1,11 +1,15 @@
 package io.imsystem.socket;
 
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.imsystem.chat.ChatService;
+import io.imsystem.session.AddressLimiter;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -15,9 +19,10 @@ import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 
 /**
- * Refuses foreign browser origins with 403 before the upgrade, and passes the requested
- * {@code name} on to the handler. A client that sends no {@code Origin} (a script, a CLI) is
- * accepted: the check protects browsers from cross-site use, it is not authentication.
+ * Checks a handshake before the upgrade: a foreign browser origin gets 403, an address already at
+ * its connection limit 429, a server shutting down 503. Passes the requested {@code name} on to the
+ * handler. A client that sends no {@code Origin} (a script, a CLI) is accepted: the check protects
+ * browsers from cross-site use, it is not authentication.
  */
 final class ChatHandshakeInterceptor implements HandshakeInterceptor {
 
@@ -27,8 +32,14 @@ final class ChatHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final OriginPolicy originPolicy;
 
-	ChatHandshakeInterceptor(OriginPolicy originPolicy) {
+	private final AddressLimiter addressLimiter;
+
+	private final ChatService chat;
+
+	ChatHandshakeInterceptor(OriginPolicy originPolicy, AddressLimiter addressLimiter, ChatService chat) {
 		this.originPolicy = originPolicy;
+		this.addressLimiter = addressLimiter;
+		this.chat = chat;
 	}
 
 	@Override
@@ -41,6 +52,16 @@ final class ChatHandshakeInterceptor implements HandshakeInterceptor {
 			response.setStatusCode(HttpStatus.FORBIDDEN);
 			return false;
 		}
+		if (!this.chat.isAccepting()) {
+			response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
+			return false;
+		}
+		String address = host(request.getRemoteAddress());
+		if (!this.addressLimiter.hasRoom(address)) {
+			logger.debug("Refused handshake from {}: {} connections open", address, this.addressLimiter.open(address));
+			response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+			return false;
+		}
 		String name = queryParameter(request.getURI().getRawQuery(), "name");
 		if (name != null) {
 			attributes.put(REQUESTED_NAME, name);
@@ -51,6 +72,14 @@ final class ChatHandshakeInterceptor implements HandshakeInterceptor {
 	@Override
 	public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler wsHandler,
 			Exception exception) {
+	}
+
+	/** The IP address connections are counted by. */
+	static String host(InetSocketAddress address) {
+		if (address == null) {
+			return "unknown";
+		}
+		return (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();
 	}
 
 	/** The first value of a query parameter, decoded; a value that does not decode is kept raw. */

@@ -11,12 +11,14 @@ import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.Utf8;
+import io.imsystem.session.AddressLimiter;
 import io.imsystem.session.ChatSession;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
@@ -29,17 +31,30 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 @Component
 class ChatWebSocketHandler extends AbstractWebSocketHandler implements DisposableBean {
 
+	/** Tomcat's bound on blocking writes (close and ping frames), per session. */
+	private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+	/** How long Tomcat waits for a client's answering close frame before it closes the socket. */
+	private static final String SESSION_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
+
+	private static final long CLOSE_HANDSHAKE_MILLIS = 5_000;
+
 	private static final String CHAT_SESSION = "chat.session";
+
+	private static final String COUNTED_ADDRESS = "chat.countedAddress";
 
 	private final ChatService chat;
 
 	private final ChatProperties properties;
 
+	private final AddressLimiter addressLimiter;
+
 	private final ExecutorService closer;
 
-	ChatWebSocketHandler(ChatService chat, ChatProperties properties) {
+	ChatWebSocketHandler(ChatService chat, ChatProperties properties, AddressLimiter addressLimiter) {
 		this.chat = chat;
 		this.properties = properties;
+		this.addressLimiter = addressLimiter;
 		AtomicInteger threads = new AtomicInteger();
 		this.closer = Executors.newFixedThreadPool(2, (task) -> {
 			Thread thread = new Thread(task, "ws-closer-" + threads.incrementAndGet());
@@ -49,9 +64,19 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 	}
 
 	@Override
-	public void afterConnectionEstablished(WebSocketSession webSocket) {
+	public void afterConnectionEstablished(WebSocketSession webSocket) throws Exception {
+		String address = ChatHandshakeInterceptor.host(webSocket.getRemoteAddress());
+		if (!this.addressLimiter.tryAcquire(address)) {
+			// Lost a race with other handshakes from the same address after passing the 429 check.
+			webSocket.close(new CloseStatus(CloseCode.TRY_AGAIN_LATER.code(), CloseCode.TRY_AGAIN_LATER.reason()));
+			return;
+		}
+		webSocket.getAttributes().put(COUNTED_ADDRESS, address);
 		Session nativeSession = ((NativeWebSocketSession) webSocket).getNativeSession(Session.class);
-		WebSocketConnection connection = new WebSocketConnection(webSocket, nativeSession.getAsyncRemote(),
+		nativeSession.getUserProperties()
+			.put(BLOCKING_SEND_TIMEOUT, this.properties.session().sendTimeLimit().toMillis());
+		nativeSession.getUserProperties().put(SESSION_CLOSE_TIMEOUT, CLOSE_HANDSHAKE_MILLIS);
+		WebSocketConnection connection = new WebSocketConnection(webSocket, nativeSession,
 				this.properties.session().bufferSizeLimit().toBytes(), this.closer, () -> slow(webSocket));
 		String requestedName = (String) webSocket.getAttributes().get(ChatHandshakeInterceptor.REQUESTED_NAME);
 		ChatSession session = this.chat.join(connection, requestedName);
@@ -83,7 +108,20 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 	}
 
 	@Override
+	protected void handlePongMessage(WebSocketSession webSocket, PongMessage message) {
+		ChatSession session = session(webSocket);
+		if (session != null && session.connection() instanceof WebSocketConnection connection) {
+			// A pong proves the peer is alive; it is not user activity.
+			connection.pong();
+		}
+	}
+
+	@Override
 	public void afterConnectionClosed(WebSocketSession webSocket, CloseStatus status) {
+		String address = (String) webSocket.getAttributes().remove(COUNTED_ADDRESS);
+		if (address != null) {
+			this.addressLimiter.release(address);
+		}
 		ChatSession session = session(webSocket);
 		if (session != null) {
 			LeaveReason reason = CloseCode.leaveReasonForRemoteClose(status.getCode());

@@ -4,12 +4,16 @@ import java.util.List;
 import java.util.Map;
 
 import io.imsystem.ChatProperties;
+import io.imsystem.chat.ChatService;
+import io.imsystem.session.AddressLimiter;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
-import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 /**
@@ -32,12 +36,21 @@ class WebSocketConfiguration {
 	}
 
 	@Bean
-	WebSocketHttpRequestHandler chatRequestHandler(ChatWebSocketHandler handler, ChatProperties properties) {
+	WebSocketHttpRequestHandler chatRequestHandler(ChatWebSocketHandler handler, ChatProperties properties,
+			AddressLimiter addressLimiter, ChatService chat) {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				new DefaultHandshakeHandler());
-		requestHandler.setHandshakeInterceptors(
-				List.of(new ChatHandshakeInterceptor(new OriginPolicy(properties.allowedOrigins()))));
+		requestHandler.setHandshakeInterceptors(List.of(
+				new ChatHandshakeInterceptor(new OriginPolicy(properties.allowedOrigins()), addressLimiter, chat)));
 		return requestHandler;
+	}
+
+	@Bean
+	@ConditionalOnProperty(name = "chat.websocket.compression", havingValue = "false", matchIfMissing = true)
+	FilterRegistrationBean<NoCompressionFilter> noCompressionFilter() {
+		FilterRegistrationBean<NoCompressionFilter> registration = new FilterRegistrationBean<>(new NoCompressionFilter());
+		registration.addUrlPatterns(PATH);
+		return registration;
 	}
 
 	@Bean

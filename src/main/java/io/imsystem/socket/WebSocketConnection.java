@@ -3,13 +3,18 @@ package io.imsystem.socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import org.apache.tomcat.websocket.WsSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +37,8 @@ final class WebSocketConnection implements Connection {
 	private static final Logger logger = LoggerFactory.getLogger(WebSocketConnection.class);
 
 	private final WebSocketSession session;
+
+	private final Session nativeSession;
 
 	private final RemoteEndpoint.Async remote;
 
@@ -60,10 +67,18 @@ final class WebSocketConnection implements Connection {
 
 	private volatile int inFlightBytes;
 
-	WebSocketConnection(WebSocketSession session, RemoteEndpoint.Async remote, long bufferSizeLimit, Executor closer,
+	private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+	private final AtomicBoolean closeStarted = new AtomicBoolean();
+
+	/** When the unanswered heartbeat ping went out, or 0 when none is outstanding. */
+	private volatile long pingSentAt;
+
+	WebSocketConnection(WebSocketSession session, Session nativeSession, long bufferSizeLimit, Executor closer,
 			Runnable onSlow) {
 		this.session = session;
-		this.remote = remote;
+		this.nativeSession = nativeSession;
+		this.remote = nativeSession.getAsyncRemote();
 		this.remoteAddress = format(session.getRemoteAddress());
 		this.bufferSizeLimit = bufferSizeLimit;
 		this.closer = closer;
@@ -105,7 +120,52 @@ final class WebSocketConnection implements Connection {
 		}
 		this.queue.clear();
 		this.writing.set(true);
-		closeSession(code);
+		closeSession(code, true);
+	}
+
+	@Override
+	public CompletableFuture<Void> closed() {
+		return this.closed;
+	}
+
+	/**
+	 * Sends a heartbeat ping, unless a frame is being written: then the client is busy reading and
+	 * the next round pings it. Never blocks on a client that has room in its socket buffer, which
+	 * one with no write in flight always has.
+	 * @return whether a ping went out
+	 */
+	boolean ping(long now) {
+		if (this.closing || !this.writing.compareAndSet(false, true)) {
+			return false;
+		}
+		try {
+			this.remote.sendPing(ByteBuffer.allocate(0));
+			if (this.pingSentAt == 0) {
+				// The oldest unanswered ping is the one that counts.
+				this.pingSentAt = now;
+			}
+			return true;
+		}
+		catch (IOException | RuntimeException ex) {
+			failed(ex);
+			return false;
+		}
+		finally {
+			if (!this.closing) {
+				this.writing.set(false);
+				drain();
+			}
+		}
+	}
+
+	void pong() {
+		this.pingSentAt = 0;
+	}
+
+	/** Whether a ping has gone unanswered for at least {@code timeoutMillis}. */
+	boolean isDead(long now, long timeoutMillis) {
+		long sentAt = this.pingSentAt;
+		return sentAt != 0 && now - sentAt >= timeoutMillis;
 	}
 
 	private void drain() {
@@ -120,7 +180,7 @@ final class WebSocketConnection implements Connection {
 			}
 			if (next instanceof CloseCode code) {
 				// Everything before the close has been written; "writing" stays held for good.
-				closeSession(code);
+				closeSession(code, false);
 				return;
 			}
 			JsonEncoding.Frame frame = (JsonEncoding.Frame) next;
@@ -163,23 +223,42 @@ final class WebSocketConnection implements Connection {
 		this.closing = true;
 		this.queue.clear();
 		if (failure instanceof SocketTimeoutException) {
+			// The send time limit passed: a client that does not read.
 			this.onSlow.run();
+			closeSession(CloseCode.TOO_SLOW, true);
 		}
 		else {
 			logger.debug("Send to {} failed", this.remoteAddress, failure);
-			closeSession(null);
+			closeSession(null, true);
 		}
 	}
 
-	private void closeSession(CloseCode code) {
+	/**
+	 * Closes on the closer thread, since writing the close frame can block on a client that does
+	 * not read. An abort also closes the TCP connection at once instead of waiting for the client's
+	 * answering close frame, which a dead or stuck client never sends.
+	 */
+	private void closeSession(CloseCode code, boolean abort) {
+		if (!this.closeStarted.compareAndSet(false, true)) {
+			return;
+		}
 		CloseStatus status = (code != null) ? new CloseStatus(code.code(), code.reason()) : CloseStatus.SERVER_ERROR;
-		// Closing writes a close frame and can block on a client that does not read.
 		this.closer.execute(() -> {
 			try {
-				this.session.close(status);
+				if (abort && this.nativeSession instanceof WsSession tomcat) {
+					CloseReason reason = new CloseReason(CloseReason.CloseCodes.getCloseCode(status.getCode()),
+							status.getReason());
+					tomcat.doClose(reason, reason, true);
+				}
+				else {
+					this.session.close(status);
+				}
 			}
 			catch (IOException | RuntimeException ex) {
 				logger.debug("Close of {} failed", this.remoteAddress, ex);
+			}
+			finally {
+				this.closed.complete(null);
 			}
 		});
 	}

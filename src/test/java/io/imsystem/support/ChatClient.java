@@ -153,7 +153,11 @@ public final class ChatClient implements AutoCloseable {
 	@Override
 	public void close() {
 		if (!this.webSocket.isOutputClosed()) {
-			this.webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+			// The server may close first; then there is nothing left to say.
+			this.webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "bye")
+				.handle((result, failure) -> null)
+				.completeOnTimeout(null, 2, TimeUnit.SECONDS)
+				.join();
 		}
 		this.webSocket.abort();
 	}

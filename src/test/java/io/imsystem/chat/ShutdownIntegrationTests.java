@@ -1,0 +1,104 @@
+package io.imsystem.chat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import tools.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.imsystem.ImSystemApplication;
+import io.imsystem.idle.KickHistory;
+import io.imsystem.idle.KickRecord;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.support.ChatClient;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Shutdown tells every client: {@code kicked} with reason {@code shutdown}, then a real 1001 close
+ * frame, not a dropped connection; and each kick is recorded.
+ */
+class ShutdownIntegrationTests {
+
+	private static final Pattern STARTED = Pattern.compile("Tomcat started on port (\\d+)");
+
+	@Test
+	void contextCloseKicksEverySessionWithA1001CloseFrame() {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(ImSystemApplication.class)
+			.properties("server.port=0", "chat.tcp.enabled=false")
+			.run();
+		int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+		KickHistory history = context.getBean(KickHistory.class);
+		List<ChatClient> clients = Stream.of("ann", "ben", "cat").map((name) -> ChatClient.join(port, name)).toList();
+
+		context.close();
+
+		for (ChatClient client : clients) {
+			JsonNode kicked = client.nextOfType("kicked");
+			assertThat(kicked.path("reason").asString()).isEqualTo("shutdown");
+			assertThat(client.awaitClose().code()).isEqualTo(1001);
+		}
+		assertThat(history.records()).extracting(KickRecord::name).containsExactlyInAnyOrder("ann", "ben", "cat");
+		assertThat(history.records()).extracting(KickRecord::reason).containsOnly(LeaveReason.SHUTDOWN);
+	}
+
+	@Test
+	void sigtermKicksEverySessionWithA1001CloseFrame(@TempDir Path logs) throws Exception {
+		Path jar = packagedJar();
+		Path log = logs.resolve("app.log");
+		String java = ProcessHandle.current().info().command().orElse("java");
+		Process app = new ProcessBuilder(java, "-jar", jar.toString(), "--server.port=0", "--chat.tcp.enabled=false",
+				"--chat.admin.password=x")
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
+		try {
+			int port = await().atMost(Duration.ofSeconds(60))
+				.until(() -> startedPort(log), Optional::isPresent)
+				.orElseThrow();
+			try (ChatClient dan = ChatClient.join(port, "dan"); ChatClient eve = ChatClient.join(port, "eve")) {
+				app.destroy();
+				for (ChatClient client : List.of(dan, eve)) {
+					assertThat(client.nextOfType("kicked").path("reason").asString()).isEqualTo("shutdown");
+					assertThat(client.awaitClose().code()).isEqualTo(1001);
+				}
+			}
+			assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+			assertThat(Files.readString(log)).contains("reason=shutdown");
+		}
+		finally {
+			app.destroyForcibly();
+		}
+	}
+
+	private static Path packagedJar() throws IOException {
+		try (Stream<Path> files = Files.list(Path.of("target"))) {
+			return files.filter((file) -> file.getFileName().toString().matches("im-system-.*\\.jar"))
+				.filter((file) -> !file.getFileName().toString().endsWith("-plain.jar"))
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("run ./mvnw verify: the jar is built before the integration tests"));
+		}
+	}
+
+	private static Optional<Integer> startedPort(Path log) throws IOException {
+		if (!Files.exists(log)) {
+			return Optional.empty();
+		}
+		Matcher matcher = STARTED.matcher(Files.readString(log));
+		return matcher.find() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.empty();
+	}
+
+}
