@@ -11,13 +11,13 @@ import org.springframework.util.unit.DataSize;
  * Every setting of the chat service, under {@code chat.*}. Invalid values fail start-up with a
  * message naming the property, rather than producing a server that kicks everyone at once.
  *
- * @param allowedOrigins browser origins allowed to open {@code /ws/chat}, besides the server's own
+ * @param allowedOrigins Browser origins allowed to open {@code /ws/chat}, besides the server's own
  * origin; {@code scheme://host:*} allows any port or none
- * @param idle idle-session eviction
- * @param kickHistory the in-memory history of kicks
- * @param session per-connection outbound limits
- * @param limits per-message and per-session input limits
- * @param admin the administrator account for the admin API, the console and the actuator
+ * @param idle Idle-session eviction
+ * @param kickHistory The in-memory history of kicks
+ * @param session Per-connection outbound limits
+ * @param limits Per-message and per-session input limits
+ * @param admin The administrator account for the admin API, the console and the actuator
  * @param heartbeat WebSocket pings that find dead peers
  * @param websocket WebSocket transport settings
  */
@@ -28,14 +28,14 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 		@DefaultValue WebSocket websocket) {
 
 	/**
-	 * @param timeout how long a session may stay silent before it is kicked (the original system
+	 * @param timeout How long a session may stay silent before it is kicked (the original system
 	 * used 300 seconds); changeable at run time
-	 * @param warningBefore how long before the kick an {@code idle-warning} is sent; 0 turns
+	 * @param warningBefore How long before the kick an {@code idle-warning} is sent; 0 turns
 	 * warnings off
-	 * @param sweepInterval how often the sweeper looks for idle sessions; a kick happens at most
+	 * @param sweepInterval How often the sweeper looks for idle sessions; a kick happens at most
 	 * this long after the timeout is reached
-	 * @param kickMessage the text of the {@code kicked} event for idle kicks
-	 * @param maxTimeout the largest timeout an administrator may set
+	 * @param kickMessage The text of the {@code kicked} event for idle kicks
+	 * @param maxTimeout The largest timeout an administrator may set
 	 */
 	public record Idle(@DefaultValue("300s") Duration timeout, @DefaultValue("30s") Duration warningBefore,
 			@DefaultValue("1s") Duration sweepInterval, @DefaultValue("你被踢了") String kickMessage,
@@ -57,7 +57,7 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	}
 
 	/**
-	 * @param capacity how many kicks are kept, newest first; older ones are dropped
+	 * @param capacity How many kicks are kept, newest first; older ones are dropped
 	 */
 	public record KickHistory(@DefaultValue("1000") int capacity) {
 
@@ -70,9 +70,9 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	}
 
 	/**
-	 * @param sendTimeLimit how long one write to a client may take before the client is closed as
+	 * @param sendTimeLimit How long one write to a client may take before the client is closed as
 	 * too slow (4500)
-	 * @param bufferSizeLimit how much may wait unsent for one client before it is closed as too
+	 * @param bufferSizeLimit How much may wait unsent for one client before it is closed as too
 	 * slow (4500)
 	 */
 	public record Session(@DefaultValue("10s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize bufferSizeLimit) {
@@ -87,12 +87,12 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	}
 
 	/**
-	 * @param maxTextLength the longest {@code text}, in characters (code points)
-	 * @param maxFrameBytes the largest frame a client may send, in UTF-8 bytes; larger closes the
+	 * @param maxTextLength The longest {@code text}, in characters (code points)
+	 * @param maxFrameBytes The largest frame a client may send, in UTF-8 bytes; larger closes the
 	 * session with 1009
-	 * @param messagesPerSecond sustained data frames per second per session
-	 * @param burst data frames a session may send at once before the rate applies
-	 * @param connectionsPerAddress open connections allowed from one remote IP address; more are
+	 * @param messagesPerSecond Sustained data frames per second per session
+	 * @param burst Data frames a session may send at once before the rate applies
+	 * @param connectionsPerAddress Open connections allowed from one remote IP address; more are
 	 * refused at the handshake with 429
 	 */
 	public record Limits(@DefaultValue("1000") int maxTextLength, @DefaultValue("8192") int maxFrameBytes,
@@ -110,8 +110,8 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	}
 
 	/**
-	 * @param username the administrator's user name
-	 * @param password the administrator's password; when unset, a random one is generated and
+	 * @param username The administrator's user name
+	 * @param password The administrator's password; when unset, a random one is generated and
 	 * logged once at start-up
 	 */
 	public record Admin(@DefaultValue("admin") String username, String password) {
@@ -125,9 +125,9 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	}
 
 	/**
-	 * @param interval how often the server pings each WebSocket client; pings and pongs never
+	 * @param interval How often the server pings each WebSocket client; pings and pongs never
 	 * count as activity
-	 * @param timeout how long a pong may take before the peer is considered dead and closed
+	 * @param timeout How long a pong may take before the peer is considered dead and closed
 	 */
 	public record Heartbeat(@DefaultValue("25s") Duration interval, @DefaultValue("10s") Duration timeout) {
 
@@ -139,7 +139,7 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	}
 
 	/**
-	 * @param compression whether to negotiate permessage-deflate; off by default, since chat
+	 * @param compression Whether to negotiate permessage-deflate; off by default, since chat
 	 * frames are small and compression costs memory per connection
 	 */
 	public record WebSocket(@DefaultValue("false") boolean compression) {
