@@ -31,9 +31,6 @@ import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 @Component
 class ChatWebSocketHandler extends AbstractWebSocketHandler implements DisposableBean {
 
-	/** Tomcat's bound on blocking writes (close and ping frames), per session. */
-	private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
-
 	/** How long Tomcat waits for a client's answering close frame before it closes the socket. */
 	private static final String SESSION_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
 
@@ -74,7 +71,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		webSocket.getAttributes().put(COUNTED_ADDRESS, address);
 		Session nativeSession = ((NativeWebSocketSession) webSocket).getNativeSession(Session.class);
 		nativeSession.getUserProperties()
-			.put(BLOCKING_SEND_TIMEOUT, this.properties.session().sendTimeLimit().toMillis());
+			.put(WebSocketConnection.BLOCKING_SEND_TIMEOUT, this.properties.session().sendTimeLimit().toMillis());
 		nativeSession.getUserProperties().put(SESSION_CLOSE_TIMEOUT, CLOSE_HANDSHAKE_MILLIS);
 		WebSocketConnection connection = new WebSocketConnection(webSocket, nativeSession,
 				this.properties.session().bufferSizeLimit().toBytes(), this.closer, () -> slow(webSocket));

@@ -36,6 +36,12 @@ final class WebSocketConnection implements Connection {
 
 	private static final Logger logger = LoggerFactory.getLogger(WebSocketConnection.class);
 
+	/** Tomcat's bound on blocking writes (close and ping frames), per session, in milliseconds. */
+	static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+	/** How long an aborting close may try to write its close frame before the socket is closed. */
+	private static final long ABORT_SEND_MILLIS = 100;
+
 	private final WebSocketSession session;
 
 	private final Session nativeSession;
@@ -246,6 +252,8 @@ final class WebSocketConnection implements Connection {
 		this.closer.execute(() -> {
 			try {
 				if (abort && this.nativeSession instanceof WsSession tomcat) {
+					// A stuck client would hold a closer thread for the whole send time limit.
+					tomcat.getUserProperties().put(BLOCKING_SEND_TIMEOUT, ABORT_SEND_MILLIS);
 					CloseReason reason = new CloseReason(CloseReason.CloseCodes.getCloseCode(status.getCode()),
 							status.getReason());
 					tomcat.doClose(reason, reason, true);
