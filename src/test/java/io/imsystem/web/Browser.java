@@ -16,6 +16,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -64,9 +65,13 @@ final class Browser implements AutoCloseable {
 	 * missing browser must fail the build rather than silently drop the browser tests.
 	 */
 	static void assumeInstalled() {
-		if (!"true".equalsIgnoreCase(System.getenv("CI"))) {
-			assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-					"no Chromium at " + CHROMIUM + " with chromedriver at " + CHROMEDRIVER);
+		boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+		String missing = "no Chromium at " + CHROMIUM + " with chromedriver at " + CHROMEDRIVER;
+		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+			assertTrue(installed, missing + " (.ci/run installs them)");
+		}
+		else {
+			assumeTrue(installed, missing);
 		}
 	}
 

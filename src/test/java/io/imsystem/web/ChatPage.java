@@ -119,7 +119,17 @@ final class ChatPage {
 	}
 
 	<T> T waitUntil(Function<WebDriver, T> condition) {
-		return new WebDriverWait(this.driver, TIMEOUT, POLL).until(condition);
+		return new WebDriverWait(this.driver, TIMEOUT, POLL).withMessage(this::describe).until(condition);
+	}
+
+	/** What the page showed when a wait gave up: enough to tell why from the build log. */
+	private String describe() {
+		List<String> log = this.driver.findElements(By.cssSelector("#log > li"))
+			.stream()
+			.map((entry) -> entry.getDomAttribute("class") + ": " + entry.getText())
+			.toList();
+		return "status '%s', users %s, banner '%s', log %s".formatted(status(), users(),
+				banner().isDisplayed() ? banner().getText() : "", log.subList(Math.max(0, log.size() - 8), log.size()));
 	}
 
 	/**
