@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.openqa.selenium.Dimension;
@@ -40,7 +41,7 @@ final class Browser implements AutoCloseable {
 
 	final ChromeDriver driver;
 
-	private Browser(Dimension size) {
+	private Browser(Dimension size, boolean phone) {
 		try {
 			this.profile = Files.createTempDirectory("chromium-profile-");
 		}
@@ -52,6 +53,11 @@ final class Browser implements AutoCloseable {
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 				"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 				"--user-data-dir=" + this.profile, "--window-size=" + size.width + "," + size.height, "--lang=en-US");
+		if (phone) {
+			// A headless window is at least 500 pixels wide; a phone is emulated instead.
+			options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
+					Map.of("width", size.width, "height", size.height, "pixelRatio", 1.0, "touch", true)));
+		}
 		this.service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
 			.usingAnyFreePort()
 			.withLogOutput(OutputStream.nullOutputStream())
@@ -76,11 +82,11 @@ final class Browser implements AutoCloseable {
 	}
 
 	static Browser desktop() {
-		return new Browser(DESKTOP);
+		return new Browser(DESKTOP, false);
 	}
 
 	static Browser phone() {
-		return new Browser(PHONE);
+		return new Browser(PHONE, true);
 	}
 
 	@Override

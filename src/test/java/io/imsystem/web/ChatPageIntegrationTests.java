@@ -136,6 +136,7 @@ class ChatPageIntegrationTests {
 			Object overflow = page.driver
 				.executeScript("return document.documentElement.scrollWidth > document.documentElement.clientWidth");
 			assertThat(overflow).as("page wider than the screen").isEqualTo(false);
+			Screenshots.save(page.driver, "chat-phone");
 		}
 	}
 
