@@ -17,7 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code textContent} only; the policy is the second line of defence should a bug ever let markup
  * through: no inline script, no inline event handler, no script from elsewhere, and the page may
  * only talk to its own origin (which, for {@code connect-src}, includes its own {@code ws:} and
- * {@code wss:}).
+ * {@code wss:}). Trusted Types with no policy make the browser itself refuse any HTML string put
+ * into the page ({@code innerHTML} and the like), so a regression fails loudly instead of rendering.
  * <p>
  * Ordered first, so that responses other filters answer themselves (an authentication challenge,
  * say) carry the header too.
@@ -30,7 +31,7 @@ class ContentSecurityPolicyFilter extends OncePerRequestFilter {
 
 	static final String POLICY = String.join("; ", "default-src 'self'", "script-src 'self'", "style-src 'self'",
 			"img-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
-			"form-action 'self'", "frame-ancestors 'none'");
+			"form-action 'self'", "frame-ancestors 'none'", "require-trusted-types-for 'script'", "trusted-types 'none'");
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)

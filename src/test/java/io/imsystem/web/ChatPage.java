@@ -90,6 +90,14 @@ final class ChatPage {
 			.orElse(null));
 	}
 
+	/** {@link #awaitEntry(String, String)}, answering {@code keptActive}'s idle warnings meanwhile. */
+	WebElement awaitEntry(String kind, String text, ChatPage keptActive) {
+		return waitUntil((driver) -> entries(kind).stream()
+			.filter((entry) -> entry.getText().contains(text))
+			.findFirst()
+			.orElse(null), keptActive);
+	}
+
 	boolean hasEntry(String kind, String text) {
 		return entries(kind).stream().anyMatch((entry) -> entry.getText().contains(text));
 	}

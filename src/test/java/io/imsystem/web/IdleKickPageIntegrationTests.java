@@ -67,8 +67,7 @@ class IdleKickPageIntegrationTests {
 			assertThat(alice.bannerAction().getText()).isEqualTo("Rejoin");
 			assertThat(alice.status()).isEqualTo("disconnected");
 
-			WebElement left = bob.waitUntil((driver) -> bob.hasEntry("leave", "alice left") ? bob.entries("leave").get(0) : null,
-					bob);
+			WebElement left = bob.awaitEntry("leave", "alice left", bob);
 			assertThat(left.getDomAttribute("data-reason")).isEqualTo("idle");
 			assertThat(left.getText()).contains("alice left (idle)");
 			bob.waitUntil((driver) -> !bob.users().contains("alice"), bob);
