@@ -1,0 +1,53 @@
+// What the person typed, turned into a wire frame (JSON, contract version 1) or a local action.
+// The slash verbs are the original IM system's ones: to, who, rename.
+
+export const HELP = [
+  '/to NAME TEXT  whisper to NAME (or select them in the list)',
+  '/who           list who is online',
+  '/rename NAME   change your name',
+  '//text         send a message that starts with /',
+];
+
+/**
+ * @returns one of
+ *   {frame}            send this frame
+ *   {help: true}       show the help
+ *   {problem: string}  tell the person what is wrong, send nothing
+ *   null               nothing to do (blank line)
+ */
+export function parseInput(line) {
+  if (line.trim() === '') {
+    return null;
+  }
+  if (!line.startsWith('/')) {
+    return { frame: { type: 'chat', text: line } };
+  }
+  if (line.startsWith('//')) {
+    return { frame: { type: 'chat', text: line.slice(1) } };
+  }
+  const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line);
+  const verb = match[1].toLowerCase();
+  const rest = match[2];
+  switch (verb) {
+    case 'to': {
+      const to = /^(\S+)\s+([\s\S]*\S[\s\S]*)$/.exec(rest);
+      if (!to) {
+        return { problem: 'Usage: /to NAME TEXT' };
+      }
+      return { frame: { type: 'private', to: to[1], text: to[2] } };
+    }
+    case 'who':
+      return { frame: { type: 'who' } };
+    case 'rename': {
+      const name = rest.trim();
+      if (name === '') {
+        return { problem: 'Usage: /rename NAME' };
+      }
+      return { frame: { type: 'rename', name } };
+    }
+    case 'help':
+      return { help: true };
+    default:
+      return { problem: `Unknown command /${verb}. Type /help for the list.` };
+  }
+}

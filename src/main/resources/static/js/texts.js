@@ -1,0 +1,64 @@
+// Every sentence the page shows about the protocol: error codes, leave reasons, close codes.
+
+const ERRORS = {
+  'bad-json': 'The server could not read that message',
+  'unknown-type': 'The server does not know that command',
+  'empty-text': 'Nothing to send',
+  'text-too-long': 'That message is too long',
+  'unknown-user': 'Nobody by that name is online',
+  'name-taken': 'That name is taken',
+  'invalid-name': 'That name is not allowed',
+  'rate-limited': 'Slow down: you are sending too fast',
+};
+
+/** A readable sentence for an error event; the server's own message adds the detail. */
+export function describeError(code, message) {
+  const title = ERRORS[code] ?? 'Something went wrong';
+  return message ? `${title} (${message}).` : `${title}.`;
+}
+
+const LEAVE_REASONS = {
+  quit: 'left',
+  idle: 'idle',
+  admin: 'kicked by an administrator',
+  slow: 'connection too slow',
+  shutdown: 'server restarting',
+  error: 'protocol error',
+};
+
+export function describeLeaveReason(reason) {
+  return LEAVE_REASONS[reason] ?? reason ?? 'left';
+}
+
+const KICK_TITLES = {
+  idle: 'You were disconnected for being idle',
+  admin: 'You were kicked by an administrator',
+  slow: 'You were disconnected: your connection was too slow',
+  shutdown: 'The server is shutting down',
+};
+
+const CLOSE_TITLES = {
+  4403: KICK_TITLES.admin,
+  4408: KICK_TITLES.idle,
+  4500: KICK_TITLES.slow,
+  1002: 'Disconnected: the server did not understand this page',
+  1003: 'Disconnected: the server does not accept binary messages',
+  1007: 'Disconnected: the server received invalid text',
+  1009: 'Disconnected: that message was too large',
+};
+
+/** The title of the banner shown after a final close. */
+export function describeFinalClose(kickReason, code, closeReason) {
+  return KICK_TITLES[kickReason] ?? CLOSE_TITLES[code] ?? `Disconnected (${closeReason || code})`;
+}
+
+/** "5 min", "2 s": for the idle timeout the server announces. */
+export function describeDuration(seconds) {
+  if (seconds >= 3600 && seconds % 3600 === 0) {
+    return `${seconds / 3600} h`;
+  }
+  if (seconds >= 60 && seconds % 60 === 0) {
+    return `${seconds / 60} min`;
+  }
+  return `${seconds} s`;
+}

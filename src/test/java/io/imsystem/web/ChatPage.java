@@ -1,0 +1,154 @@
+package io.imsystem.web;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The chat page as a person uses it: through the form fields, buttons and the Enter key, and by
+ * reading what is on screen. Every wait is bounded.
+ */
+final class ChatPage {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	/** Short, so that a state that lasts about a second (the idle countdown) is not missed. */
+	static final Duration POLL = Duration.ofMillis(50);
+
+	final ChromeDriver driver;
+
+	private ChatPage(ChromeDriver driver) {
+		this.driver = driver;
+	}
+
+	static ChatPage open(Browser browser, int port) {
+		browser.driver.get("http://localhost:" + port + "/");
+		return new ChatPage(browser.driver);
+	}
+
+	/** Joins under {@code name} (empty: keep the generated one) and waits until online. */
+	ChatPage join(String name) {
+		WebElement input = find("#name-input");
+		input.clear();
+		input.sendKeys(name, Keys.ENTER);
+		waitUntil((driver) -> status().startsWith("online as "));
+		return this;
+	}
+
+	/** Types a line into the message field and presses Enter, as a person would. */
+	ChatPage type(String line) {
+		WebElement message = find("#message");
+		message.sendKeys(line, Keys.ENTER);
+		return this;
+	}
+
+	String status() {
+		return find("#status").getText();
+	}
+
+	String myName() {
+		return status().substring("online as ".length());
+	}
+
+	List<String> users() {
+		return this.driver.findElements(By.cssSelector("#users button.user"))
+			.stream()
+			.map((button) -> button.getDomAttribute("data-name"))
+			.toList();
+	}
+
+	void selectUser(String name) {
+		this.driver.findElements(By.cssSelector("#users button.user"))
+			.stream()
+			.filter((button) -> name.equals(button.getDomAttribute("data-name")))
+			.findFirst()
+			.orElseThrow()
+			.click();
+	}
+
+	String messageField() {
+		return find("#message").getDomProperty("value");
+	}
+
+	/** The log's entries of the given CSS class ({@code chat}, {@code private}, {@code leave}...). */
+	List<WebElement> entries(String kind) {
+		return this.driver.findElements(By.cssSelector("#log > li." + kind));
+	}
+
+	/** Waits for a log entry of the given class whose text contains {@code text}; returns it. */
+	WebElement awaitEntry(String kind, String text) {
+		return waitUntil((driver) -> entries(kind).stream()
+			.filter((entry) -> entry.getText().contains(text))
+			.findFirst()
+			.orElse(null));
+	}
+
+	/** {@link #awaitEntry(String, String)}, answering {@code keptActive}'s idle warnings meanwhile. */
+	WebElement awaitEntry(String kind, String text, ChatPage keptActive) {
+		return waitUntil((driver) -> entries(kind).stream()
+			.filter((entry) -> entry.getText().contains(text))
+			.findFirst()
+			.orElse(null), keptActive);
+	}
+
+	boolean hasEntry(String kind, String text) {
+		return entries(kind).stream().anyMatch((entry) -> entry.getText().contains(text));
+	}
+
+	WebElement idleWarning() {
+		return find("#idle-warning");
+	}
+
+	WebElement banner() {
+		return find("#banner");
+	}
+
+	WebElement bannerAction() {
+		return find("#banner-action");
+	}
+
+	WebElement find(String css) {
+		return this.driver.findElement(By.cssSelector(css));
+	}
+
+	/** If the idle warning is showing, answers it with "I'm here". */
+	void stayActive() {
+		WebElement warning = idleWarning();
+		if (warning.isDisplayed()) {
+			find("#im-here").click();
+		}
+	}
+
+	<T> T waitUntil(Function<WebDriver, T> condition) {
+		return new WebDriverWait(this.driver, TIMEOUT, POLL).withMessage(this::describe).until(condition);
+	}
+
+	/** What the page showed when a wait gave up: enough to tell why from the build log. */
+	private String describe() {
+		List<String> log = this.driver.findElements(By.cssSelector("#log > li"))
+			.stream()
+			.map((entry) -> entry.getDomAttribute("class") + ": " + entry.getText())
+			.toList();
+		return "status '%s', users %s, banner '%s', log %s".formatted(status(), users(),
+				banner().isDisplayed() ? banner().getText() : "", log.subList(Math.max(0, log.size() - 8), log.size()));
+	}
+
+	/**
+	 * Waits until {@code condition} holds, answering {@code keptActive}'s idle warnings meanwhile,
+	 * so that only the person who does nothing is kicked.
+	 */
+	<T> T waitUntil(Function<WebDriver, T> condition, ChatPage keptActive) {
+		return waitUntil((driver) -> {
+			keptActive.stayActive();
+			return condition.apply(driver);
+		});
+	}
+
+}

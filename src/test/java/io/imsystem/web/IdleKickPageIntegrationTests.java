@@ -1,0 +1,92 @@
+package io.imsystem.web;
+
+import io.imsystem.chat.ChatService;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.SessionRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.WebElement;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The idle kick as the person sees it, with a 2-second timeout: a countdown, then a banner with
+ * the kick message and no automatic reconnect; whereas a server restart (1001) is reconnected by
+ * the page itself.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "chat.idle.timeout=2s",
+		"chat.idle.warning-before=1s", "chat.idle.sweep-interval=100ms" })
+class IdleKickPageIntegrationTests {
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	SessionRegistry registry;
+
+	@Autowired
+	ChatService chat;
+
+	@BeforeEach
+	void chromium() {
+		Browser.assumeInstalled();
+	}
+
+	@Test
+	void idlePersonIsWarnedThenKickedAndStaysOut() {
+		try (Browser aliceBrowser = Browser.desktop(); Browser bobBrowser = Browser.desktop()) {
+			ChatPage alice = ChatPage.open(aliceBrowser, this.port);
+			ChatPage bob = ChatPage.open(bobBrowser, this.port);
+			alice.join("alice");
+			bob.join("bob");
+			alice.type("大家好");
+			bob.waitUntil((driver) -> bob.hasEntry("chat", "大家好"), alice);
+			bob.type("hi alice, don't fall asleep");
+			alice.waitUntil((driver) -> alice.hasEntry("chat", "don't fall asleep"), bob);
+			bob.type("/to alice 还在吗?");
+			alice.waitUntil((driver) -> alice.hasEntry("private", "还在吗?"), bob);
+
+			// "I'm here" is a real command: the warning goes away and alice is not kicked.
+			alice.waitUntil((driver) -> alice.idleWarning().isDisplayed(), bob);
+			alice.find("#im-here").click();
+			assertThat(alice.idleWarning().isDisplayed()).isFalse();
+
+			// Now alice does nothing; bob keeps answering his own warnings.
+			alice.waitUntil((driver) -> alice.idleWarning().isDisplayed(), bob);
+			assertThat(alice.idleWarning().getText()).matches("(?s).*disconnected in [12] s.*");
+			alice.waitUntil((driver) -> alice.banner().isDisplayed(), bob);
+			assertThat(alice.idleWarning().isDisplayed()).isFalse();
+			assertThat(alice.find("#banner-title").getText()).isEqualTo("You were disconnected for being idle");
+			assertThat(alice.find("#banner-message").getText()).isEqualTo("你被踢了");
+			assertThat(alice.bannerAction().getText()).isEqualTo("Rejoin");
+			assertThat(alice.status()).isEqualTo("disconnected");
+
+			WebElement left = bob.awaitEntry("leave", "alice left", bob);
+			assertThat(left.getDomAttribute("data-reason")).isEqualTo("idle");
+			assertThat(left.getText()).contains("alice left (idle)");
+			bob.waitUntil((driver) -> !bob.users().contains("alice"), bob);
+			Screenshots.save(alice.driver, "chat");
+
+			// A server restart closes bob with 1001: his page comes back by itself...
+			ChatSession bobSession = this.registry.find("bob");
+			this.chat.kick(bobSession, LeaveReason.SHUTDOWN, "server restarting", null);
+			bob.waitUntil((driver) -> bob.hasEntry("join", "Reconnected as bob"), bob);
+			// ...while alice's, kicked with 4408 before him, did not.
+			assertThat(this.registry.find("alice")).isNull();
+			assertThat(bob.users()).containsExactly("bob");
+			assertThat(alice.status()).isEqualTo("disconnected");
+
+			alice.bannerAction().click();
+			alice.waitUntil((driver) -> alice.status().equals("online as alice"), bob);
+			assertThat(alice.banner().isDisplayed()).isFalse();
+			bob.waitUntil((driver) -> bob.hasEntry("join", "alice joined") && bob.users().contains("alice"), bob);
+		}
+	}
+
+}
