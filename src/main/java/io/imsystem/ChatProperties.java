@@ -17,11 +17,12 @@ import org.springframework.util.unit.DataSize;
  * @param kickHistory the in-memory history of kicks
  * @param session per-connection outbound limits
  * @param limits per-message and per-session input limits
+ * @param tcp the line-protocol TCP gateway for the original system's clients
  */
 @ConfigurationProperties("chat")
 public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
-		@DefaultValue Limits limits) {
+		@DefaultValue Limits limits, @DefaultValue Tcp tcp) {
 
 	/**
 	 * @param timeout how long a session may stay silent before it is kicked (the original system
@@ -97,6 +98,28 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 			requirePositive("chat.limits.max-frame-bytes", maxFrameBytes);
 			requirePositive("chat.limits.messages-per-second", messagesPerSecond);
 			requirePositive("chat.limits.burst", burst);
+		}
+
+	}
+
+	/**
+	 * @param enabled whether the line-protocol TCP gateway listens
+	 * @param port the gateway's TCP port; 0 picks a free one (as the tests do)
+	 * @param bindAddress the address the gateway listens on; loopback only by default
+	 * @param maxLineBytes the longest line a client may send, in UTF-8 bytes without the line end;
+	 * a longer line is dropped whole and answered with an error line
+	 */
+	public record Tcp(@DefaultValue("true") boolean enabled, @DefaultValue("8888") int port,
+			@DefaultValue("127.0.0.1") String bindAddress, @DefaultValue("8192") int maxLineBytes) {
+
+		public Tcp {
+			if (port < 0 || port > 65535) {
+				throw new IllegalArgumentException("chat.tcp.port must be between 0 and 65535, was " + port);
+			}
+			if (bindAddress == null || bindAddress.isBlank()) {
+				throw new IllegalArgumentException("chat.tcp.bind-address must not be empty");
+			}
+			requirePositive("chat.tcp.max-line-bytes", maxLineBytes);
 		}
 
 	}
