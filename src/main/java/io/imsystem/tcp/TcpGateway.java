@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -100,14 +101,13 @@ public final class TcpGateway implements SmartLifecycle {
 				}
 
 			});
-		try {
-			this.listener = bootstrap.bind(tcp.bindAddress(), tcp.port()).syncUninterruptibly().channel();
-		}
-		catch (RuntimeException ex) {
+		ChannelFuture bound = bootstrap.bind(tcp.bindAddress(), tcp.port()).awaitUninterruptibly();
+		if (!bound.isSuccess()) {
 			group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
 			throw new IllegalStateException("The TCP gateway cannot listen on " + tcp.bindAddress() + ":" + tcp.port()
-					+ " (chat.tcp.bind-address, chat.tcp.port): " + ex.getMessage(), ex);
+					+ " (chat.tcp.bind-address, chat.tcp.port): " + bound.cause().getMessage(), bound.cause());
 		}
+		this.listener = bound.channel();
 		this.group = group;
 		this.port = ((InetSocketAddress) this.listener.localAddress()).getPort();
 		logger.info("Line-protocol TCP gateway listening on {}:{}", tcp.bindAddress(), this.port);
