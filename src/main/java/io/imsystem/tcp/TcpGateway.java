@@ -38,7 +38,7 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class TcpGateway implements SmartLifecycle {
 
-	/** The text of the kick line line users get when the server stops. */
+	/** The text of the kick line that line users get when the server stops. */
 	static final String SHUTDOWN_MESSAGE = "服务器正在关闭";
 
 	private static final Logger logger = LoggerFactory.getLogger(TcpGateway.class);
