@@ -20,12 +20,13 @@ import org.springframework.util.unit.DataSize;
  * @param admin The administrator account for the admin API, the console and the actuator
  * @param heartbeat WebSocket pings that find dead peers
  * @param websocket WebSocket transport settings
+ * @param tcp The line-protocol TCP gateway for the original system's clients
  */
 @ConfigurationProperties("chat")
 public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
 		@DefaultValue Limits limits, @DefaultValue Admin admin, @DefaultValue Heartbeat heartbeat,
-		@DefaultValue WebSocket websocket) {
+		@DefaultValue WebSocket websocket, @DefaultValue Tcp tcp) {
 
 	/**
 	 * @param timeout How long a session may stay silent before it is kicked (the original system
@@ -120,6 +121,28 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 			if (username.isBlank()) {
 				throw new IllegalArgumentException("chat.admin.username must not be blank");
 			}
+		}
+
+	}
+
+	/**
+	 * @param enabled Whether the line-protocol TCP gateway listens
+	 * @param port The gateway's TCP port; 0 picks a free one (as the tests do)
+	 * @param bindAddress The address the gateway listens on; loopback only by default
+	 * @param maxLineBytes The longest line a client may send, in UTF-8 bytes without the line end;
+	 * a longer line is dropped whole and answered with an error line
+	 */
+	public record Tcp(@DefaultValue("true") boolean enabled, @DefaultValue("8888") int port,
+			@DefaultValue("127.0.0.1") String bindAddress, @DefaultValue("8192") int maxLineBytes) {
+
+		public Tcp {
+			if (port < 0 || port > 65535) {
+				throw new IllegalArgumentException("chat.tcp.port must be between 0 and 65535, was " + port);
+			}
+			if (bindAddress == null || bindAddress.isBlank()) {
+				throw new IllegalArgumentException("chat.tcp.bind-address must not be empty");
+			}
+			requirePositive("chat.tcp.max-line-bytes", maxLineBytes);
 		}
 
 	}

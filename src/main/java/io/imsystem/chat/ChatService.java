@@ -82,9 +82,7 @@ public class ChatService implements IdleActions {
 	 */
 	public ChatSession join(Connection connection, String requestedName) {
 		long now = this.clock.millis();
-		ChatProperties.Limits limits = this.properties.limits();
-		ChatSession session = new ChatSession(UUID.randomUUID().toString(), connection, now,
-				new RateLimiter(limits.messagesPerSecond(), limits.burst(), now));
+		ChatSession session = newSession(connection, now);
 		ServerEvent.Error nameError = null;
 		boolean named = false;
 		if (requestedName != null && !requestedName.isEmpty()) {
@@ -96,6 +94,28 @@ public class ChatService implements IdleActions {
 				nameError = new ServerEvent.Error(ErrorCode.NAME_TAKEN, "the name " + name + " is taken", now);
 			}
 		}
+		return admit(session, named, nameError, now);
+	}
+
+	/**
+	 * Admits a new connection under a name the server gave it, exempt from the name rules: users of
+	 * the line-protocol TCP gateway are named after their address, as in the original system. If
+	 * that name is taken, the session gets a generated one. The order of events is as for
+	 * {@link #join}.
+	 */
+	public ChatSession joinAs(Connection connection, String givenName) {
+		long now = this.clock.millis();
+		ChatSession session = newSession(connection, now);
+		return admit(session, this.registry.add(session, givenName), null, now);
+	}
+
+	private ChatSession newSession(Connection connection, long now) {
+		ChatProperties.Limits limits = this.properties.limits();
+		return new ChatSession(UUID.randomUUID().toString(), connection, now,
+				new RateLimiter(limits.messagesPerSecond(), limits.burst(), now));
+	}
+
+	private ChatSession admit(ChatSession session, boolean named, ServerEvent.Error nameError, long now) {
 		while (!named) {
 			named = this.registry.add(session, generatedName());
 		}
@@ -107,7 +127,7 @@ public class ChatService implements IdleActions {
 		if (nameError != null) {
 			session.send(new Envelope(nameError));
 		}
-		Envelope joined = new Envelope(Presence.join(session.name(), online, now));
+		Envelope joined = new Envelope(Presence.join(session.name(), session.remoteAddress(), online, now));
 		// Its own join first, then it joins the broadcasts: nothing can slip in between.
 		session.send(joined);
 		session.markJoined();
@@ -138,7 +158,8 @@ public class ChatService implements IdleActions {
 		// Java 17 has no pattern switch; the chain below covers every permitted Command.
 		if (command instanceof Command.Chat chat) {
 			this.metrics.chatMessage();
-			this.broker.broadcast(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now)), null);
+			this.broker.broadcast(
+					new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.remoteAddress())), null);
 		}
 		else if (command instanceof Command.Private message) {
 			whisper(session, message, now);
@@ -186,7 +207,7 @@ public class ChatService implements IdleActions {
 		for (ChatSession session : this.registry.sessions()) {
 			if (session.isLive()) {
 				users.add(new ServerEvent.Users.User(session.name(), session.connectedAt(),
-						idleSeconds(session.lastActivityAt(), now)));
+						idleSeconds(session.lastActivityAt(), now), session.remoteAddress()));
 			}
 		}
 		return users;
@@ -304,7 +325,8 @@ public class ChatService implements IdleActions {
 
 	private void leave(ChatSession session, LeaveReason reason, long now) {
 		if (remove(session, now) && this.accepting) {
-			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, this.registry.size(), now)), null);
+			this.broker.broadcast(new Envelope(
+					Presence.leave(session.name(), session.remoteAddress(), reason, this.registry.size(), now)), null);
 		}
 	}
 
@@ -326,7 +348,8 @@ public class ChatService implements IdleActions {
 		int online = this.registry.size() + removed.size();
 		for (ChatSession session : removed) {
 			online--;
-			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, online, now)), null);
+			this.broker.broadcast(
+					new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null);
 		}
 	}
 

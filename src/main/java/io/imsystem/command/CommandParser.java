@@ -22,7 +22,10 @@ public final class CommandParser {
 
 	private static final Invalid EMPTY_TEXT = new Invalid(ErrorCode.EMPTY_TEXT, "text is empty");
 
-	private static final Invalid NO_RECIPIENT = new Invalid(ErrorCode.UNKNOWN_USER, "no recipient given");
+	/** The message of the {@code unknown-user} error for a private message without a recipient. */
+	public static final String NO_RECIPIENT_MESSAGE = "no recipient given";
+
+	private static final Invalid NO_RECIPIENT = new Invalid(ErrorCode.UNKNOWN_USER, NO_RECIPIENT_MESSAGE);
 
 	private static final Invalid INVALID_NAME = new Invalid(ErrorCode.INVALID_NAME, Names.RULE);
 

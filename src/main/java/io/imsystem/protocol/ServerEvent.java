@@ -2,13 +2,16 @@ package io.imsystem.protocol;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 
 /**
  * Every event the server sends, exactly as the wire contract (version 1) names it. Records keep the
- * contract's field order; {@code type} comes first from the type id.
+ * contract's field order; {@code type} comes first from the type id. Components marked
+ * {@link JsonIgnore} are not on the JSON wire: the line protocol shows a user's address, WebSocket
+ * clients never see one.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,27 +24,44 @@ public sealed interface ServerEvent {
 	record Welcome(String name, int online, long timeoutSeconds, long warningSeconds, long ts) implements ServerEvent {
 	}
 
-	/** {@code event} is {@code join}, {@code leave} or {@code rename}. */
+	/**
+	 * {@code event} is {@code join}, {@code leave} or {@code rename}; {@code address} is the
+	 * user's, or {@code null} when unknown.
+	 */
 	@JsonTypeName("presence")
-	record Presence(String event, String name, String previousName, LeaveReason reason, int online, long ts)
-			implements ServerEvent {
+	record Presence(String event, String name, String previousName, LeaveReason reason, int online, long ts,
+			@JsonIgnore String address) implements ServerEvent {
 
 		public static Presence join(String name, int online, long ts) {
-			return new Presence("join", name, null, null, online, ts);
+			return join(name, null, online, ts);
+		}
+
+		public static Presence join(String name, String address, int online, long ts) {
+			return new Presence("join", name, null, null, online, ts, address);
 		}
 
 		public static Presence leave(String name, LeaveReason reason, int online, long ts) {
-			return new Presence("leave", name, null, reason, online, ts);
+			return leave(name, null, reason, online, ts);
+		}
+
+		public static Presence leave(String name, String address, LeaveReason reason, int online, long ts) {
+			return new Presence("leave", name, null, reason, online, ts, address);
 		}
 
 		public static Presence rename(String name, String previousName, int online, long ts) {
-			return new Presence("rename", name, previousName, null, online, ts);
+			return new Presence("rename", name, previousName, null, online, ts, null);
 		}
 
 	}
 
+	/** {@code fromAddress} is the sender's address, or {@code null} when unknown. */
 	@JsonTypeName("chat")
-	record Chat(String from, String text, long ts) implements ServerEvent {
+	record Chat(String from, String text, long ts, @JsonIgnore String fromAddress) implements ServerEvent {
+
+		public Chat(String from, String text, long ts) {
+			this(from, text, ts, null);
+		}
+
 	}
 
 	@JsonTypeName("private")
@@ -51,7 +71,13 @@ public sealed interface ServerEvent {
 	@JsonTypeName("users")
 	record Users(List<User> users, long ts) implements ServerEvent {
 
-		public record User(String name, long connectedAt, long idleSeconds) {
+		/** {@code address} is the user's, or {@code null} when unknown. */
+		public record User(String name, long connectedAt, long idleSeconds, @JsonIgnore String address) {
+
+			public User(String name, long connectedAt, long idleSeconds) {
+				this(name, connectedAt, idleSeconds, null);
+			}
+
 		}
 
 	}

@@ -144,12 +144,13 @@ final class WebSocketConnection implements Connection {
 		if (this.closing || !this.writing.compareAndSet(false, true)) {
 			return false;
 		}
+		if (this.pingSentAt == 0) {
+			// Before sending: the pong can arrive before sendPing returns. The oldest unanswered
+			// ping is the one that counts.
+			this.pingSentAt = now;
+		}
 		try {
 			this.remote.sendPing(ByteBuffer.allocate(0));
-			if (this.pingSentAt == 0) {
-				// The oldest unanswered ping is the one that counts.
-				this.pingSentAt = now;
-			}
 			return true;
 		}
 		catch (IOException | RuntimeException ex) {

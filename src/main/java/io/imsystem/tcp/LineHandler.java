@@ -1,0 +1,137 @@
+package io.imsystem.tcp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.imsystem.chat.ChatService;
+import io.imsystem.protocol.CloseCode;
+import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.ErrorCode;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.ServerEvent;
+import io.imsystem.session.ChatSession;
+
+/**
+ * Lines in, commands out: one per channel. A connection joins under its address, each line goes
+ * to the chat service exactly as a WebSocket text frame would, and the channel's end is the
+ * session's leave. Runs on the channel's event loop only.
+ */
+final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
+
+	private static final Logger logger = LoggerFactory.getLogger(LineHandler.class);
+
+	private final ChatService chat;
+
+	private final Clock clock;
+
+	private final int maxLineBytes;
+
+	private final long bufferSizeLimit;
+
+	private final Duration closeTimeout;
+
+	private TcpConnection connection;
+
+	private volatile ChatSession session;
+
+	private LeaveReason leaveReason = LeaveReason.QUIT;
+
+	LineHandler(ChatService chat, Clock clock, int maxLineBytes, long bufferSizeLimit, Duration closeTimeout) {
+		this.chat = chat;
+		this.clock = clock;
+		this.maxLineBytes = maxLineBytes;
+		this.bufferSizeLimit = bufferSizeLimit;
+		this.closeTimeout = closeTimeout;
+	}
+
+	/** The session of this channel, or {@code null} before it joined. */
+	ChatSession session() {
+		return this.session;
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		this.connection = new TcpConnection(ctx.channel(), this.bufferSizeLimit, this.closeTimeout, this::slow);
+		this.session = this.chat.joinAs(this.connection, this.connection.remoteAddress());
+		this.connection.attach(this.session);
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
+		ChatSession session = this.session;
+		if (session == null || session.isEnded()) {
+			// Kicked, and its close is on the way: what it still sends is not said.
+			return;
+		}
+		int end = line.writerIndex();
+		// The decoder strips "\n" or "\r\n"; a client may still end a line with more '\r's.
+		while (end > line.readerIndex() && line.getByte(end - 1) == '\r') {
+			end--;
+		}
+		int length = end - line.readerIndex();
+		if (length > this.maxLineBytes) {
+			tooLong();
+			return;
+		}
+		this.chat.receive(session, line.toString(line.readerIndex(), length, StandardCharsets.UTF_8));
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		if (cause instanceof TooLongFrameException) {
+			// The decoder has already thrown the whole line away; the connection goes on.
+			tooLong();
+			return;
+		}
+		if (cause instanceof IOException) {
+			logger.debug("Connection {} failed", ctx.channel().remoteAddress(), cause);
+		}
+		else {
+			logger.warn("Closing connection {} after an unexpected error", ctx.channel().remoteAddress(), cause);
+			this.leaveReason = LeaveReason.ERROR;
+		}
+		ctx.close();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		if (this.session != null) {
+			this.chat.closed(this.session, this.leaveReason);
+		}
+		ctx.fireChannelInactive();
+	}
+
+	/**
+	 * A line over the limit is refused whole, never split into several messages. It still counts
+	 * as activity: a person typed it.
+	 */
+	private void tooLong() {
+		if (this.session != null) {
+			long now = this.clock.millis();
+			this.session.touch(now);
+			this.session.send(new Envelope(new ServerEvent.Error(ErrorCode.TEXT_TOO_LONG,
+					"line longer than " + this.maxLineBytes + " bytes", now)));
+		}
+	}
+
+	private void slow() {
+		ChatSession slow = this.connection.session();
+		if (slow != null) {
+			this.chat.kick(slow, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null);
+		}
+		else {
+			this.connection.abort(CloseCode.TOO_SLOW);
+		}
+	}
+
+}

@@ -1,0 +1,22 @@
+package io.imsystem.tcp;
+
+import java.time.Clock;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.chat.ChatService;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The line-protocol TCP gateway, unless {@code chat.tcp.enabled} is false. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnBooleanProperty(name = "chat.tcp.enabled", matchIfMissing = true)
+class TcpConfiguration {
+
+	@Bean
+	TcpGateway tcpGateway(ChatService chat, ChatProperties properties, Clock clock) {
+		return new TcpGateway(chat, properties, clock);
+	}
+
+}

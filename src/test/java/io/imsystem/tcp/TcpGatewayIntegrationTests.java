@@ -1,0 +1,200 @@
+package io.imsystem.tcp;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import io.imsystem.idle.KickRecord;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.support.ChatClient;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static io.imsystem.tcp.LineClient.chatLine;
+import static io.imsystem.tcp.LineClient.joinLine;
+import static io.imsystem.tcp.LineClient.leaveLine;
+import static io.imsystem.tcp.LineClient.whoLine;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The original IM system's line protocol, spoken by raw sockets as {@code nc} does, in the same
+ * room as WebSocket users.
+ */
+class TcpGatewayIntegrationTests extends GatewayTestSupport {
+
+	@Autowired
+	Clock clock;
+
+	@Test
+	void originalProtocolTranscript() {
+		LineClient a = tcp();
+		String addrA = a.address();
+		LineClient b = tcp();
+		String addrB = b.address();
+		assertThat(a.next()).isEqualTo(joinLine(addrB, addrB));
+
+		a.sendLine("who");
+		assertThat(a.next(2)).containsExactlyInAnyOrder(whoLine(addrA, addrA), whoLine(addrB, addrB));
+
+		a.sendLine("rename|alice");
+		assertThat(a.next()).isEqualTo("您已经更新用户名:alice\n");
+		b.sendLine("rename|alice");
+		assertThat(b.next()).isEqualTo("当前用户名被使用\n");
+
+		b.sendLine("to|alice|你好啊");
+		assertThat(a.next()).isEqualTo(addrB + "对您说:你好啊\n");
+		// The sender gets no copy of its private message: its next line answers its next command.
+		b.sendLine("to|nobody|你好啊");
+		assertThat(b.next()).isEqualTo("该用户名不不存在\n");
+		b.sendLine("to||你好啊");
+		assertThat(b.next()).isEqualTo("消息格式不正确，请使用 \"to|张三|你好啊\"格式。\n");
+		b.sendLine("to|alice|");
+		assertThat(b.next()).isEqualTo("无消息内容，请重发\n");
+
+		a.sendLine("大家好");
+		assertThat(a.next()).isEqualTo(chatLine(addrA, "alice", "大家好"));
+		assertThat(b.next()).isEqualTo(chatLine(addrA, "alice", "大家好"));
+
+		b.sendLine("who");
+		assertThat(b.next(2)).containsExactlyInAnyOrder(whoLine(addrA, "alice"), whoLine(addrB, addrB));
+
+		shortenTimeout(addrB, Duration.ofMillis(200));
+		String kick = b.next();
+		assertThat(kick.getBytes(StandardCharsets.UTF_8)).containsExactly(0xE4, 0xBD, 0xA0, 0xE8, 0xA2, 0xAB, 0xE8,
+				0xB8, 0xA2, 0xE4, 0xBA, 0x86, '\n');
+		assertThat(kick).isEqualTo(this.properties.idle().kickMessage() + "\n");
+		b.assertEnd();
+		assertThat(a.next()).isEqualTo(leaveLine(addrB, addrB));
+	}
+
+	@Test
+	void lineAndWebSocketUsersShareTheRoom() {
+		LineClient tcp = tcp();
+		String addrT = tcp.address();
+		ChatClient ws = ws("alice");
+		String addrW = addressOf("alice");
+		assertThat(tcp.next()).isEqualTo(joinLine(addrW, "alice"));
+
+		ws.send("who");
+		JsonNode users = ws.next("users").path("users");
+		List<String> names = new ArrayList<>();
+		users.forEach((user) -> {
+			names.add(user.path("name").asString());
+			assertThat(user.has("address")).as("address in %s", user).isFalse();
+		});
+		assertThat(names).containsExactlyInAnyOrder("alice", addrT);
+		tcp.sendLine("who");
+		assertThat(tcp.next(2)).containsExactlyInAnyOrder(whoLine(addrT, addrT), whoLine(addrW, "alice"));
+
+		tcp.sendLine("hi from nc");
+		assertThat(tcp.next()).isEqualTo(chatLine(addrT, addrT, "hi from nc"));
+		JsonNode chat = ws.next("chat");
+		assertThat(chat.path("from").asString()).isEqualTo(addrT);
+		assertThat(chat.path("text").asString()).isEqualTo("hi from nc");
+		assertThat(chat.has("fromAddress")).isFalse();
+		ws.send("{\"type\":\"chat\",\"text\":\"hi from the browser\"}");
+		assertThat(tcp.next()).isEqualTo(chatLine(addrW, "alice", "hi from the browser"));
+		ws.next("chat");
+
+		tcp.sendLine("to|ALICE|psst");
+		JsonNode whisper = ws.next("private");
+		assertThat(whisper.path("from").asString()).isEqualTo(addrT);
+		assertThat(whisper.path("to").asString()).isEqualTo("alice");
+		assertThat(whisper.path("text").asString()).isEqualTo("psst");
+		ws.send("to|" + addrT + "|back");
+		assertThat(tcp.next()).isEqualTo("alice对您说:back\n");
+		assertThat(ws.next("private").path("text").asString()).isEqualTo("back");
+
+		tcp.sendLine("rename|bob");
+		assertThat(tcp.next()).isEqualTo("您已经更新用户名:bob\n");
+		JsonNode renamed = ws.next("presence");
+		assertThat(renamed.path("event").asString()).isEqualTo("rename");
+		assertThat(renamed.path("name").asString()).isEqualTo("bob");
+		assertThat(renamed.path("previousName").asString()).isEqualTo(addrT);
+		ws.send("rename|carol");
+		ws.next("renamed");
+		ws.next("presence");
+		// The original told nobody about a rename: the line user's next line is the whisper.
+		ws.send("to|bob|hello bob");
+		assertThat(tcp.next()).isEqualTo("carol对您说:hello bob\n");
+		assertThat(ws.next("private").path("from").asString()).isEqualTo("carol");
+		tcp.sendLine("to|carol|hi carol");
+		assertThat(ws.next("private").path("from").asString()).isEqualTo("bob");
+
+		tcp.close();
+		JsonNode left = ws.nextOfType("presence");
+		assertThat(left.path("event").asString()).isEqualTo("leave");
+		assertThat(left.path("name").asString()).isEqualTo("bob");
+		assertThat(left.path("reason").asString()).isEqualTo("quit");
+	}
+
+	@Test
+	void webSocketUserLeavingIsADownLineForLineUsers() {
+		LineClient tcp = tcp();
+		ChatClient ws = ws("dora");
+		String addrW = addressOf("dora");
+		assertThat(tcp.next()).isEqualTo(joinLine(addrW, "dora"));
+		ws.close();
+		assertThat(tcp.next()).isEqualTo(leaveLine(addrW, "dora"));
+	}
+
+	@Test
+	void aLineStartingWithABraceIsJsonAsOnWebSockets() {
+		LineClient tcp = tcp();
+		tcp.sendLine("{\"type\":\"chat\",\"text\":\"json works\"}");
+		assertThat(tcp.next()).isEqualTo(chatLine(tcp.address(), tcp.address(), "json works"));
+		tcp.sendLine("{oops");
+		assertThat(tcp.next()).isEqualTo(LineEncoding.BAD_JSON + "\n");
+		tcp.sendLine("{\"type\":\"ping\"}");
+		assertThat(tcp.next()).isEqualTo("pong\n");
+	}
+
+	@Test
+	void emptyLineIsAnsweredNotBroadcast() {
+		LineClient a = tcp();
+		LineClient b = tcp();
+		a.next();
+		b.sendLine("");
+		assertThat(b.next()).isEqualTo("无消息内容，请重发\n");
+		b.sendLine("after");
+		assertThat(a.next()).isEqualTo(chatLine(b.address(), b.address(), "after"));
+	}
+
+	@Test
+	void everyLineIsUserActivity() {
+		LineClient tcp = tcp();
+		long before = this.registry.find(tcp.address()).lastActivityAt();
+		await().atMost(ChatClient.TIMEOUT).until(() -> this.clock.millis() > before);
+		tcp.sendLine("to|nobody|x");
+		assertThat(tcp.next()).isEqualTo("该用户名不不存在\n");
+		assertThat(this.registry.find(tcp.address()).lastActivityAt()).isGreaterThan(before);
+	}
+
+	@Test
+	void stoppingTheGatewayKicksLineUsersThenCloses() {
+		TcpGateway second = new TcpGateway(this.chat, this.properties, this.clock);
+		second.start();
+		try {
+			assertThat(second.port()).isPositive().isNotEqualTo(this.gateway.port());
+			LineClient client = track(LineClient.join(second.port()));
+			second.stop();
+			assertThat(client.next()).isEqualTo(TcpGateway.SHUTDOWN_MESSAGE + "\n");
+			client.assertEnd();
+			assertThat(second.isRunning()).isFalse();
+			assertThat(second.openConnections()).isZero();
+			KickRecord kick = this.kickHistory.records().get(0);
+			assertThat(kick.remoteAddress()).isEqualTo(client.address());
+			assertThat(kick.reason()).isEqualTo(LeaveReason.SHUTDOWN);
+		}
+		finally {
+			second.stop();
+		}
+	}
+
+}
