@@ -2,6 +2,7 @@ package io.imsystem.session;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
@@ -21,6 +22,9 @@ public final class RecordingConnection implements Connection {
 
 	private volatile boolean aborted;
 
+	private volatile Consumer<Envelope> onSend = (envelope) -> {
+	};
+
 	public RecordingConnection() {
 		this("127.0.0.1:50000");
 	}
@@ -38,7 +42,13 @@ public final class RecordingConnection implements Connection {
 	public void send(Envelope envelope) {
 		if (this.closedWith == null) {
 			this.sent.add(envelope);
+			this.onSend.accept(envelope);
 		}
+	}
+
+	/** Runs {@code action} after each event is recorded: to act while the sender is mid-way. */
+	public void onSend(Consumer<Envelope> action) {
+		this.onSend = action;
 	}
 
 	@Override
