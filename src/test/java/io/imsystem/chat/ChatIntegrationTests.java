@@ -45,7 +45,7 @@ class ChatIntegrationTests {
 
 	@AfterEach
 	void closeClients() {
-		this.clients.forEach(ChatClient::close);
+		this.clients.forEach(ChatClient::closeQuietly);
 	}
 
 	@Test

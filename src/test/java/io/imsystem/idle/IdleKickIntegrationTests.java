@@ -59,7 +59,7 @@ class IdleKickIntegrationTests {
 
 	@AfterEach
 	void restore() {
-		this.clients.forEach(ChatClient::close);
+		this.clients.forEach(ChatClient::closeQuietly);
 		this.idlePolicy.update(TIMEOUT, WARNING);
 	}
 
