@@ -40,7 +40,7 @@ class ChatIntegrationTests {
 	@BeforeEach
 	void emptyRoom() {
 		// Online counts are exact only if the previous test's clients have all left.
-		await().atMost(10, TimeUnit.SECONDS).until(() -> this.registry.size() == 0);
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
 	}
 
 	@AfterEach

@@ -54,7 +54,7 @@ class IdleKickIntegrationTests {
 
 	@BeforeEach
 	void emptyRoom() {
-		await().atMost(10, TimeUnit.SECONDS).until(() -> this.registry.size() == 0);
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
 	}
 
 	@AfterEach

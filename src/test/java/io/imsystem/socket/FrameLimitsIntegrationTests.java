@@ -44,7 +44,7 @@ class FrameLimitsIntegrationTests {
 
 	@BeforeEach
 	void emptyRoom() {
-		await().atMost(10, TimeUnit.SECONDS).until(() -> this.registry.size() == 0);
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
 	}
 
 	@AfterEach

@@ -6,27 +6,51 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import io.imsystem.session.SessionRegistry;
+import org.junit.jupiter.api.AfterEach;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The handshake as a browser (or an attacker) sends it, written by hand on a plain socket so that
  * any {@code Origin} and {@code Host} can be tried: foreign and malformed origins get 403, never a
- * 500.
+ * 500. Each accepted probe drops its connection right after the status line, and must not leave a
+ * session behind.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class OriginIntegrationTests {
 
 	@LocalServerPort
 	private int port;
+
+	@Autowired
+	private SessionRegistry registry;
+
+	@AfterEach
+	void noSessionOutlivesItsConnection() {
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
+	}
+
+	@Test
+	void aClientThatDropsRightAfterTheHandshakeLeavesNoSession() throws IOException {
+		// Dropping during the welcome races the join; before the join has a session to end, the
+		// close used to be lost and the user stayed online, name and all, until the idle timeout.
+		for (int i = 0; i < 20; i++) {
+			assertThat(handshake(null)).isEqualTo(101);
+		}
+	}
 
 	@Test
 	void noOriginIsAccepted() throws IOException {
