@@ -131,9 +131,15 @@ public class ChatService implements IdleActions {
 		// Its own join first, then it joins the broadcasts: nothing can slip in between.
 		session.send(joined);
 		session.markJoined();
-		this.broker.broadcast(joined, session);
 		this.idleTracker.track(session);
 		this.metrics.sessionOpened();
+		if (session.isEnded()) {
+			// Kicked while joining: its leave ran before it was tracked, and announcing it now
+			// would show the others a user who is gone.
+			this.idleTracker.untrack(session);
+			return session;
+		}
+		this.broker.broadcast(joined, session);
 		if (!this.accepting) {
 			// Slipped in while shutdown was kicking everyone else.
 			kick(session, LeaveReason.SHUTDOWN, CloseCode.GOING_AWAY.reason(), null);

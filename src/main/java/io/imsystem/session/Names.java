@@ -34,10 +34,11 @@ public final class Names {
 	/**
 	 * The key under which a name is unique: two names with the same key are the same name. Upper
 	 * then lower case folds the cases that a plain lower-casing misses (for example {@code ß} and
-	 * {@code SS}).
+	 * {@code SS}); lower-casing first makes capital {@code ẞ}, which upper-casing keeps, fold the
+	 * same way.
 	 */
 	public static String key(String name) {
-		return name.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+		return name.toLowerCase(Locale.ROOT).toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
 	}
 
 	private static boolean isAllowed(int codePoint) {

@@ -76,8 +76,15 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		WebSocketConnection connection = new WebSocketConnection(webSocket, nativeSession,
 				this.properties.session().bufferSizeLimit().toBytes(), this.closer, () -> slow(webSocket));
 		String requestedName = (String) webSocket.getAttributes().get(ChatHandshakeInterceptor.REQUESTED_NAME);
+		Link link = new Link();
+		webSocket.getAttributes().put(CHAT_SESSION, link);
 		ChatSession session = this.chat.join(connection, requestedName);
-		webSocket.getAttributes().put(CHAT_SESSION, session);
+		LeaveReason closedWhileJoining = link.attach(session);
+		if (closedWhileJoining != null) {
+			// A client that dropped during its welcome: its close came before there was a session
+			// to end, and no other close will come.
+			this.chat.closed(session, closedWhileJoining);
+		}
 	}
 
 	@Override
@@ -119,10 +126,13 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		if (address != null) {
 			this.addressLimiter.release(address);
 		}
-		ChatSession session = session(webSocket);
-		if (session != null) {
+		Link link = (Link) webSocket.getAttributes().get(CHAT_SESSION);
+		if (link != null) {
 			LeaveReason reason = CloseCode.leaveReasonForRemoteClose(status.getCode());
-			this.chat.closed(session, reason);
+			ChatSession session = link.close(reason);
+			if (session != null) {
+				this.chat.closed(session, reason);
+			}
 		}
 	}
 
@@ -134,12 +144,43 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 	}
 
 	private static ChatSession session(WebSocketSession webSocket) {
-		return (ChatSession) webSocket.getAttributes().get(CHAT_SESSION);
+		Link link = (Link) webSocket.getAttributes().get(CHAT_SESSION);
+		return (link != null) ? link.session() : null;
 	}
 
 	@Override
 	public void destroy() {
 		this.closer.shutdown();
+	}
+
+	/**
+	 * A socket's chat session, which exists only once it has joined, and a close that came before
+	 * that: whichever of the join and the close comes second ends the session.
+	 */
+	private static final class Link {
+
+		private ChatSession session;
+
+		private LeaveReason closedWith;
+
+		synchronized ChatSession session() {
+			return this.session;
+		}
+
+		/** @return the reason of a close that came first, or {@code null} */
+		synchronized LeaveReason attach(ChatSession session) {
+			this.session = session;
+			return this.closedWith;
+		}
+
+		/** @return the session to end, or {@code null} if it is still joining */
+		synchronized ChatSession close(LeaveReason reason) {
+			if (this.session == null) {
+				this.closedWith = reason;
+			}
+			return this.session;
+		}
+
 	}
 
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,6 +42,11 @@ public final class ChatClient implements AutoCloseable {
 	private final StringBuilder partial = new StringBuilder();
 
 	private volatile boolean paused;
+
+	/** How many events have arrived, and how many had when the close came: to prove order. */
+	private final AtomicInteger received = new AtomicInteger();
+
+	private volatile int receivedAtClose = -1;
 
 	private final WebSocket webSocket;
 
@@ -83,6 +89,23 @@ public final class ChatClient implements AutoCloseable {
 		this.webSocket.sendText(frame, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
 	}
 
+	/**
+	 * Sends a frame unless the connection is closing; for loops that run until the server closes.
+	 * @return whether the frame was sent
+	 */
+	public boolean trySend(String frame) {
+		if (this.closed.isDone() || this.webSocket.isOutputClosed()) {
+			return false;
+		}
+		try {
+			send(frame);
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
 	public void sendBinary(byte[] bytes) {
 		this.webSocket.sendBinary(ByteBuffer.wrap(bytes), true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
 	}
@@ -121,6 +144,37 @@ public final class ChatClient implements AutoCloseable {
 			skipped.add(event);
 		}
 		return fail("no %s event; skipped %s", type, skipped);
+	}
+
+	/** The next event, or {@code null} if none arrives within {@code timeout}. */
+	public JsonNode poll(Duration timeout) {
+		try {
+			return this.events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** The events that have arrived and not been taken yet, taking them. */
+	public List<JsonNode> drain() {
+		List<JsonNode> drained = new ArrayList<>();
+		this.events.drainTo(drained);
+		return drained;
+	}
+
+	/** How many events have arrived since the connection opened, taken or not. */
+	public int received() {
+		return this.received.get();
+	}
+
+	/**
+	 * How many events had arrived when the server's close came; use after {@link #awaitClose()}.
+	 * An event counted here was received before the close.
+	 */
+	public int receivedBeforeClose() {
+		return this.receivedAtClose;
 	}
 
 	/** Asserts that no event arrives within {@code quiet}. */
@@ -162,6 +216,19 @@ public final class ChatClient implements AutoCloseable {
 		this.webSocket.abort();
 	}
 
+	/**
+	 * Like {@link #close()}, for clean-up after a test: a server that closed at the same moment
+	 * (a kick) is not an error here.
+	 */
+	public void closeQuietly() {
+		try {
+			close();
+		}
+		catch (RuntimeException ex) {
+			this.webSocket.abort();
+		}
+	}
+
 	public record Close(int code, String reason) {
 	}
 
@@ -179,6 +246,7 @@ public final class ChatClient implements AutoCloseable {
 			ChatClient.this.partial.append(data);
 			if (last) {
 				ChatClient.this.events.add(JSON.readTree(ChatClient.this.partial.toString()));
+				ChatClient.this.received.incrementAndGet();
 				ChatClient.this.partial.setLength(0);
 			}
 			if (!ChatClient.this.paused) {
@@ -189,12 +257,16 @@ public final class ChatClient implements AutoCloseable {
 
 		@Override
 		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			ChatClient.this.receivedAtClose = ChatClient.this.received.get();
 			ChatClient.this.closed.complete(new Close(statusCode, reason));
 			return null;
 		}
 
 		@Override
 		public void onError(WebSocket webSocket, Throwable error) {
+			if (!ChatClient.this.closed.isDone()) {
+				ChatClient.this.receivedAtClose = ChatClient.this.received.get();
+			}
 			ChatClient.this.closed.complete(new Close(1006, String.valueOf(error)));
 		}
 

@@ -1,0 +1,73 @@
+package io.imsystem.broker;
+
+import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.JsonEncoding;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.ServerEvent;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.RateLimiter;
+import io.imsystem.session.RecordingConnection;
+import io.imsystem.session.SessionRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LocalBrokerTests {
+
+	private final SessionRegistry registry = new SessionRegistry();
+
+	private final LocalBroker broker = new LocalBroker(this.registry);
+
+	@Test
+	void deliversTheSameEnvelopeToEveryLiveSessionButTheExcepted() {
+		RecordingConnection alice = new RecordingConnection();
+		RecordingConnection bob = new RecordingConnection();
+		RecordingConnection carol = new RecordingConnection();
+		join(alice, "alice");
+		ChatSession bobSession = join(bob, "bob");
+		join(carol, "carol");
+		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1));
+		this.broker.broadcast(envelope, null);
+		this.broker.broadcast(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2)), bobSession);
+		assertThat(alice.envelopes()).hasSize(2).first().isSameAs(envelope);
+		assertThat(bob.envelopes()).containsExactly(envelope);
+		assertThat(carol.envelopes()).hasSize(2).first().isSameAs(envelope);
+	}
+
+	@Test
+	void skipsSessionsNotYetJoinedOrEnded() {
+		RecordingConnection joining = new RecordingConnection();
+		ChatSession joiningSession = session("joining");
+		this.registry.add(joiningSession, "joining");
+		RecordingConnection ended = new RecordingConnection();
+		ChatSession endedSession = join(ended, "ended");
+		endedSession.end(LeaveReason.QUIT);
+		RecordingConnection live = new RecordingConnection();
+		join(live, "live");
+		this.broker.broadcast(new Envelope(new ServerEvent.Pong(1)), null);
+		assertThat(joining.envelopes()).isEmpty();
+		assertThat(ended.envelopes()).isEmpty();
+		assertThat(live.envelopes()).hasSize(1);
+	}
+
+	@Test
+	void anEnvelopeIsEncodedOnceForAllRecipients() {
+		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1));
+		JsonEncoding.Frame first = envelope.encoded(JsonEncoding.INSTANCE);
+		assertThat(envelope.encoded(JsonEncoding.INSTANCE)).isSameAs(first);
+		assertThat(first.text()).isEqualTo("{\"type\":\"chat\",\"from\":\"alice\",\"text\":\"hi\",\"ts\":1}");
+		assertThat(first.bytes()).isEqualTo(first.text().length());
+	}
+
+	private ChatSession join(RecordingConnection connection, String name) {
+		ChatSession session = new ChatSession(name, connection, 0, new RateLimiter(20, 40, 0));
+		this.registry.add(session, name);
+		session.markJoined();
+		return session;
+	}
+
+	private static ChatSession session(String id) {
+		return new ChatSession(id, new RecordingConnection(), 0, new RateLimiter(20, 40, 0));
+	}
+
+}

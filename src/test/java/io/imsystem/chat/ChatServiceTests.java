@@ -1,0 +1,227 @@
+package io.imsystem.chat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.imsystem.ChatProperties;
+import io.imsystem.broker.Broker;
+import io.imsystem.command.CommandParser;
+import io.imsystem.idle.IdlePolicy;
+import io.imsystem.idle.IdleSweeper;
+import io.imsystem.idle.IdleTracker;
+import io.imsystem.idle.KickHistory;
+import io.imsystem.idle.KickRecord;
+import io.imsystem.idle.MutableClock;
+import io.imsystem.protocol.CloseCode;
+import io.imsystem.protocol.ErrorCode;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.ServerEvent;
+import io.imsystem.protocol.ServerEvent.Presence;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.RecordingConnection;
+import io.imsystem.session.SessionRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.tuple;
+
+/**
+ * The room without a socket: recording connections show exactly what each client would get, in
+ * order, and a hand-moved clock drives the idle sweeper.
+ */
+class ChatServiceTests {
+
+	private static final long T0 = 1_764_060_000_000L;
+
+	private final MutableClock clock = new MutableClock(T0);
+
+	private final ChatProperties properties = new ChatProperties(List.of("http://localhost:*"),
+			new ChatProperties.Idle(Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofSeconds(1), "你被踢了",
+					Duration.ofHours(24)),
+			new ChatProperties.KickHistory(100), new ChatProperties.Session(Duration.ofSeconds(10), DataSize.ofKilobytes(512)),
+			new ChatProperties.Limits(1000, 8192, 20, 40));
+
+	private final SessionRegistry registry = new SessionRegistry();
+
+	private final IdlePolicy policy = new IdlePolicy(this.properties.idle());
+
+	private final IdleTracker tracker = new IdleTracker(this.policy);
+
+	private final KickHistory history = new KickHistory(100);
+
+	/** Same as the local broker: every live session but {@code except}. */
+	private final Broker broker = (envelope, except) -> this.registry.sessions()
+		.stream()
+		.filter((session) -> session != except && session.isLive())
+		.forEach((session) -> session.send(envelope));
+
+	private final ChatService chat = new ChatService(this.registry, this.broker, new CommandParser(1000), this.policy,
+			this.tracker, this.history, this.properties, this.clock);
+
+	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.chat, this.clock);
+
+	@Test
+	void joinSendsWelcomeThenOwnJoinAndTellsTheOthers() {
+		RecordingConnection aliceConnection = new RecordingConnection();
+		this.chat.join(aliceConnection, "alice");
+		RecordingConnection bobConnection = new RecordingConnection();
+		this.chat.join(bobConnection, "bob");
+		assertThat(bobConnection.events()).containsExactly(new ServerEvent.Welcome("bob", 2, 300, 30, T0),
+				Presence.join("bob", 2, T0));
+		assertThat(aliceConnection.events()).endsWith(Presence.join("bob", 2, T0));
+	}
+
+	@Test
+	void aRefusedNameGetsAGeneratedNameAndTheErrorBetweenWelcomeAndJoin() {
+		this.chat.join(new RecordingConnection(), "alice");
+		RecordingConnection connection = new RecordingConnection();
+		ChatSession session = this.chat.join(connection, "ALICE");
+		assertThat(session.name()).matches("user-[0-9a-f]{6}");
+		List<ServerEvent> events = connection.events();
+		assertThat(events).hasSize(3);
+		assertThat(events.get(0)).isEqualTo(new ServerEvent.Welcome(session.name(), 2, 300, 30, T0));
+		assertThat(((ServerEvent.Error) events.get(1)).code()).isEqualTo(ErrorCode.NAME_TAKEN);
+		assertThat(events.get(2)).isEqualTo(Presence.join(session.name(), 2, T0));
+
+		RecordingConnection invalid = new RecordingConnection();
+		ChatSession invalidSession = this.chat.join(invalid, "a b");
+		assertThat(invalidSession.name()).matches("user-[0-9a-f]{6}");
+		assertThat(((ServerEvent.Error) invalid.events().get(1)).code()).isEqualTo(ErrorCode.INVALID_NAME);
+
+		RecordingConnection empty = new RecordingConnection();
+		ChatSession emptySession = this.chat.join(empty, "");
+		assertThat(emptySession.name()).matches("user-[0-9a-f]{6}");
+		assertThat(empty.events()).hasSize(2).noneMatch(ServerEvent.Error.class::isInstance);
+	}
+
+	@Test
+	void aPrivateMessageToOneselfIsDeliveredOnce() {
+		RecordingConnection connection = new RecordingConnection();
+		ChatSession alice = this.chat.join(connection, "alice");
+		this.chat.receive(alice, "to|ALICE|note to self");
+		assertThat(connection.events(ServerEvent.Private.class))
+			.containsExactly(new ServerEvent.Private("alice", "alice", "note to self", T0));
+	}
+
+	@Test
+	void everyFrameButPingIsActivityEvenWhenItGetsAnError() {
+		ChatSession alice = this.chat.join(new RecordingConnection(), "alice");
+		this.clock.advance(1000);
+		this.chat.receive(alice, "{\"type\":\"ping\"}");
+		assertThat(alice.lastActivityAt()).isEqualTo(T0);
+		this.chat.receive(alice, "{\"type\":\"nope\"}");
+		assertThat(alice.lastActivityAt()).isEqualTo(T0 + 1000);
+		this.clock.advance(1000);
+		this.chat.receive(alice, "to|nobody|hi");
+		assertThat(alice.lastActivityAt()).isEqualTo(T0 + 2000);
+	}
+
+	@Test
+	void anIdleKickSendsKickedThenClosesWith4408AndIsRecorded() {
+		RecordingConnection aliceConnection = new RecordingConnection("127.0.0.1:40001");
+		this.chat.join(aliceConnection, "alice");
+		RecordingConnection bobConnection = new RecordingConnection();
+		ChatSession bob = this.chat.join(bobConnection, "bob");
+		this.clock.set(T0 + 150_000);
+		this.chat.receive(bob, "still here");
+		this.clock.set(T0 + 299_999);
+		this.sweeper.sweep();
+		assertThat(aliceConnection.closedWith()).isNull();
+		assertThat(aliceConnection.events()).last().isInstanceOf(ServerEvent.IdleWarning.class);
+		this.clock.set(T0 + 300_400);
+		this.sweeper.sweep();
+		assertThat(aliceConnection.events()).last()
+			.isEqualTo(new ServerEvent.Kicked(LeaveReason.IDLE, "你被踢了", T0 + 300_400));
+		assertThat(aliceConnection.closedWith()).isEqualTo(CloseCode.IDLE_TIMEOUT);
+		assertThat(aliceConnection.aborted()).isFalse();
+		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", LeaveReason.IDLE, 1, T0 + 300_400));
+		assertThat(bobConnection.closedWith()).isNull();
+		assertThat(this.history.records()).containsExactly(new KickRecord("alice", "127.0.0.1:40001", LeaveReason.IDLE,
+				Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 300_400), 300, null,
+				"你被踢了"));
+		assertThat(this.registry.find("alice")).isNull();
+		assertThat(this.tracker.size()).isEqualTo(1);
+	}
+
+	@Test
+	void aSlowClientIsAbortedWithoutAKickedEventAndRecorded() {
+		RecordingConnection slowConnection = new RecordingConnection();
+		ChatSession slow = this.chat.join(slowConnection, "slow");
+		RecordingConnection bobConnection = new RecordingConnection();
+		this.chat.join(bobConnection, "bob");
+		int before = slowConnection.events().size();
+		assertThat(this.chat.kick(slow, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null)).isTrue();
+		assertThat(slowConnection.events()).hasSize(before);
+		assertThat(slowConnection.closedWith()).isEqualTo(CloseCode.TOO_SLOW);
+		assertThat(slowConnection.aborted()).isTrue();
+		assertThat(this.history.records()).extracting(KickRecord::name, KickRecord::reason)
+			.containsExactly(tuple("slow", LeaveReason.SLOW));
+		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("slow", LeaveReason.SLOW, 1, T0));
+	}
+
+	@Test
+	void aSessionEndsOnceWhateverRaces() {
+		ChatSession alice = this.chat.join(new RecordingConnection(), "alice");
+		RecordingConnection bobConnection = new RecordingConnection();
+		this.chat.join(bobConnection, "bob");
+		assertThat(this.chat.kick(alice, LeaveReason.ADMIN, "bye", "root")).isTrue();
+		assertThat(this.chat.kick(alice, LeaveReason.IDLE, "bye", null)).isFalse();
+		this.chat.closed(alice, LeaveReason.QUIT);
+		this.chat.reject(alice, CloseCode.TOO_BIG);
+		assertThat(bobConnection.events(Presence.class)).filteredOn((presence) -> presence.event().equals("leave"))
+			.containsExactly(Presence.leave("alice", LeaveReason.ADMIN, 1, T0));
+		assertThat(this.history.records()).hasSize(1);
+	}
+
+	@Test
+	void aRejectedSessionClosesWithTheCodeAndLeavesWithReasonError() {
+		RecordingConnection connection = new RecordingConnection();
+		ChatSession alice = this.chat.join(connection, "alice");
+		RecordingConnection bobConnection = new RecordingConnection();
+		this.chat.join(bobConnection, "bob");
+		this.chat.reject(alice, CloseCode.BINARY_NOT_ACCEPTED);
+		assertThat(connection.closedWith()).isEqualTo(CloseCode.BINARY_NOT_ACCEPTED);
+		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", LeaveReason.ERROR, 1, T0));
+		assertThat(this.history.records()).isEmpty();
+		assertThat(this.tracker.size()).isEqualTo(1);
+	}
+
+	@Test
+	void overrideTimeoutChecksTheRangeAndAppliesAtTheNextSweep() {
+		RecordingConnection connection = new RecordingConnection();
+		ChatSession alice = this.chat.join(connection, "alice");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.chat.overrideTimeout(alice, Duration.ZERO));
+		assertThatIllegalArgumentException().isThrownBy(() -> this.chat.overrideTimeout(alice, Duration.ofDays(2)));
+		this.chat.overrideTimeout(alice, Duration.ofSeconds(10));
+		this.clock.set(T0 + 9_999);
+		this.sweeper.sweep();
+		assertThat(connection.closedWith()).isNull();
+		this.clock.set(T0 + 10_000);
+		this.sweeper.sweep();
+		assertThat(connection.closedWith()).isEqualTo(CloseCode.IDLE_TIMEOUT);
+	}
+
+	@Test
+	void aSessionKickedWhileItJoinsIsNotLeftTrackedNorAnnounced() {
+		RecordingConnection bobConnection = new RecordingConnection();
+		this.chat.join(bobConnection, "bob");
+		RecordingConnection connection = new RecordingConnection();
+		// An administrator kicks the newcomer the moment its welcome goes out.
+		connection.onSend((envelope) -> {
+			if (envelope.event() instanceof ServerEvent.Welcome welcome) {
+				this.chat.kick(this.registry.find(welcome.name()), LeaveReason.ADMIN, "bye", "root");
+			}
+		});
+		this.chat.join(connection, "alice");
+		assertThat(connection.closedWith()).isEqualTo(CloseCode.ADMIN_KICK);
+		assertThat(this.registry.size()).isEqualTo(1);
+		assertThat(this.tracker.size()).as("sessions still watched by the idle tracker").isEqualTo(1);
+		assertThat(bobConnection.events()).last().as("what bob last saw of alice")
+			.isEqualTo(Presence.leave("alice", LeaveReason.ADMIN, 1, T0));
+	}
+
+}

@@ -1,0 +1,91 @@
+package io.imsystem.session;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import io.imsystem.protocol.CloseCode;
+import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.ServerEvent;
+
+/**
+ * A {@link Connection} that keeps what it is given, for unit tests without a socket. Like the real
+ * one, it ignores events once it is closing.
+ */
+public final class RecordingConnection implements Connection {
+
+	private final String remoteAddress;
+
+	private final List<Envelope> sent = new CopyOnWriteArrayList<>();
+
+	private volatile CloseCode closedWith;
+
+	private volatile boolean aborted;
+
+	private volatile Consumer<Envelope> onSend = (envelope) -> {
+	};
+
+	public RecordingConnection() {
+		this("127.0.0.1:50000");
+	}
+
+	public RecordingConnection(String remoteAddress) {
+		this.remoteAddress = remoteAddress;
+	}
+
+	@Override
+	public String remoteAddress() {
+		return this.remoteAddress;
+	}
+
+	@Override
+	public void send(Envelope envelope) {
+		if (this.closedWith == null) {
+			this.sent.add(envelope);
+			this.onSend.accept(envelope);
+		}
+	}
+
+	/** Runs {@code action} after each event is recorded: to act while the sender is mid-way. */
+	public void onSend(Consumer<Envelope> action) {
+		this.onSend = action;
+	}
+
+	@Override
+	public void close(CloseCode code) {
+		if (this.closedWith == null) {
+			this.closedWith = code;
+		}
+	}
+
+	@Override
+	public void abort(CloseCode code) {
+		close(code);
+		this.aborted = true;
+	}
+
+	/** The envelopes sent so far, in order. */
+	public List<Envelope> envelopes() {
+		return List.copyOf(this.sent);
+	}
+
+	/** The events sent so far, in order. */
+	public List<ServerEvent> events() {
+		return this.sent.stream().map(Envelope::event).toList();
+	}
+
+	/** The events of one type sent so far, in order. */
+	public <T extends ServerEvent> List<T> events(Class<T> type) {
+		return this.sent.stream().map(Envelope::event).filter(type::isInstance).map(type::cast).toList();
+	}
+
+	/** The close code, or {@code null} while open. */
+	public CloseCode closedWith() {
+		return this.closedWith;
+	}
+
+	public boolean aborted() {
+		return this.aborted;
+	}
+
+}

@@ -1,0 +1,137 @@
+package io.imsystem.socket;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.ChatClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Frame-level rules with the default limit of 8192 bytes: binary frames close with 1003, frames
+ * over the limit in UTF-8 bytes close with 1009, and the others see the sender leave with reason
+ * {@code error}.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class FrameLimitsIntegrationTests {
+
+	private static final int LIMIT = 8192;
+
+	private static final String CHAT_PREFIX = "{\"type\":\"chat\",\"text\":\"";
+
+	private static final String CHAT_SUFFIX = "\"}";
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private SessionRegistry registry;
+
+	private final List<ChatClient> clients = new ArrayList<>();
+
+	@BeforeEach
+	void emptyRoom() {
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
+	}
+
+	@AfterEach
+	void closeClients() {
+		this.clients.forEach(ChatClient::closeQuietly);
+	}
+
+	@Test
+	void aBinaryFrameClosesWith1003() {
+		ChatClient sender = join("sender");
+		ChatClient other = join("other");
+		sender.nextOfType("presence");
+		sender.sendBinary("{\"type\":\"chat\",\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
+		assertThat(sender.awaitClose().code()).isEqualTo(1003);
+		assertLeftWithError(other, "sender");
+	}
+
+	@Test
+	void aTextFrameOverTheLimitClosesWith1009() {
+		ChatClient sender = join("sender");
+		ChatClient other = join("other");
+		sender.nextOfType("presence");
+		sender.send("a".repeat(LIMIT + 1));
+		assertThat(sender.awaitClose().code()).isEqualTo(1009);
+		assertLeftWithError(other, "sender");
+	}
+
+	@Test
+	void theLimitCountsUtf8BytesNotCharacters() {
+		ChatClient sender = join("sender");
+		ChatClient other = join("other");
+		sender.nextOfType("presence");
+		String cjk = "字".repeat(3000);
+		assertThat(cjk.getBytes(StandardCharsets.UTF_8)).hasSize(9000);
+		sender.send(cjk);
+		assertThat(sender.awaitClose().code()).isEqualTo(1009);
+		assertLeftWithError(other, "sender");
+	}
+
+	@Test
+	void aFrameOneByteOverTheLimitInMultiByteCharactersClosesWith1009() {
+		ChatClient sender = join("sender");
+		ChatClient other = join("other");
+		sender.nextOfType("presence");
+		sender.send(padded("字".repeat(1000), LIMIT + 1));
+		assertThat(sender.awaitClose().code()).isEqualTo(1009);
+		assertLeftWithError(other, "sender");
+	}
+
+	@Test
+	void aFrameOfExactlyTheLimitIsAccepted() {
+		ChatClient sender = join("sender");
+		ChatClient other = join("other");
+		sender.nextOfType("presence");
+		sender.send(padded("ascii", LIMIT));
+		assertThat(other.next("chat").path("text").asString()).isEqualTo("ascii");
+		sender.send(padded("字".repeat(1000), LIMIT));
+		assertThat(other.next("chat").path("text").asString()).isEqualTo("字".repeat(1000));
+		sender.send("a".repeat(LIMIT));
+		assertThat(sender.nextOfType("error").path("code").asString()).as("a long line is only too long a text")
+			.isEqualTo("text-too-long");
+		assertThat(sender.isClosed()).isFalse();
+	}
+
+	/** A chat frame of exactly {@code bytes} UTF-8 bytes: JSON allows trailing whitespace. */
+	private static String padded(String text, int bytes) {
+		String frame = CHAT_PREFIX + text + CHAT_SUFFIX;
+		int size = frame.getBytes(StandardCharsets.UTF_8).length;
+		assertThat(size).isLessThanOrEqualTo(bytes);
+		String result = frame + " ".repeat(bytes - size);
+		assertThat(result.getBytes(StandardCharsets.UTF_8)).hasSize(bytes);
+		return result;
+	}
+
+	private static void assertLeftWithError(ChatClient other, String name) {
+		JsonNode leave = other.next("presence");
+		assertThat(leave.path("event").asString()).isEqualTo("leave");
+		assertThat(leave.path("name").asString()).isEqualTo(name);
+		assertThat(leave.path("reason").asString()).isEqualTo("error");
+		assertThat(leave.path("online").asInt()).isEqualTo(1);
+		assertThat(other.isClosed()).isFalse();
+	}
+
+	private ChatClient join(String name) {
+		ChatClient client = ChatClient.join(this.port, name);
+		this.clients.add(client);
+		return client;
+	}
+
+}

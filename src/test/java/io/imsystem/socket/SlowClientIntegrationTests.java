@@ -1,0 +1,147 @@
+package io.imsystem.socket;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.imsystem.idle.KickHistory;
+import io.imsystem.idle.KickRecord;
+import io.imsystem.protocol.LeaveReason;
+import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.ChatClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A client that stops reading while another floods the room: it is kicked as slow, and a client
+ * that reads loses nothing. The rate and text limits are raised so that only the outbound buffer
+ * (64 KB here) decides.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "chat.session.buffer-size-limit=64KB", "chat.limits.messages-per-second=100000",
+				"chat.limits.burst=100000", "chat.limits.max-text-length=100000", "chat.limits.max-frame-bytes=100000" })
+class SlowClientIntegrationTests {
+
+	/** Enough to fill the loopback socket buffers many times over; the kick comes long before. */
+	private static final int MAX_MESSAGES = 5000;
+
+	private static final String PADDING = "x".repeat(8 * 1024);
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private SessionRegistry registry;
+
+	@Autowired
+	private KickHistory kickHistory;
+
+	private final List<ChatClient> clients = new ArrayList<>();
+
+	@AfterEach
+	void closeClients() {
+		this.clients.forEach(ChatClient::closeQuietly);
+	}
+
+	@Test
+	void aClientThatStopsReadingIsKickedAsSlowAndNobodyElseNotices() {
+		ChatClient slow = ChatClient.connectNotReading(this.port, "slow");
+		this.clients.add(slow);
+		await().atMost(10, TimeUnit.SECONDS).until(() -> this.registry.find("slow") != null);
+		ChatClient reader = join("reader");
+		ChatClient flooder = join("flooder");
+		reader.next("presence");
+
+		List<Integer> readerChats = new ArrayList<>();
+		List<JsonNode> readerPresence = new ArrayList<>();
+		List<Integer> flooderChats = new ArrayList<>();
+		List<JsonNode> flooderPresence = new ArrayList<>();
+		int sent = 0;
+		while (sent < MAX_MESSAGES && !kicked("slow")) {
+			flooder.send("{\"type\":\"chat\",\"text\":\"" + sent + ":" + PADDING + "\"}");
+			sent++;
+			// The flooder waits for its own copy, so the room, not the flooder's socket, sets the pace
+			// and readers never fall 64 KB behind. Keeping only indexes bounds the test's memory.
+			while (flooderChats.size() < sent) {
+				collect(List.of(flooder.next()), flooderChats, flooderPresence);
+			}
+			collect(reader.drain(), readerChats, readerPresence);
+		}
+		assertThat(kicked("slow")).as("slow client kicked within %d messages", MAX_MESSAGES).isTrue();
+
+		// A last message, then the reader must have every one of them, in order.
+		flooder.send("{\"type\":\"chat\",\"text\":\"" + sent + ":last\"}");
+		int total = sent + 1;
+		while (readerChats.size() < total) {
+			collect(List.of(reader.next()), readerChats, readerPresence);
+		}
+		assertThat(readerChats).as("chats the reader received").hasSize(total);
+		for (int i = 0; i < total; i++) {
+			assertThat(readerChats.get(i)).as("chat number %d", i).isEqualTo(i);
+		}
+		assertThat(readerPresence).anySatisfy((presence) -> {
+			assertThat(presence.path("event").asString()).isEqualTo("leave");
+			assertThat(presence.path("name").asString()).isEqualTo("slow");
+			assertThat(presence.path("reason").asString()).isEqualTo("slow");
+		});
+		assertThat(reader.isClosed()).isFalse();
+		while (flooderChats.size() < total) {
+			collect(List.of(flooder.next()), flooderChats, flooderPresence);
+		}
+		assertThat(flooderPresence).anySatisfy((presence) -> {
+			assertThat(presence.path("name").asString()).isEqualTo("slow");
+			assertThat(presence.path("reason").asString()).isEqualTo("slow");
+		});
+		assertThat(flooder.isClosed()).isFalse();
+
+		KickRecord record = this.kickHistory.records().stream()
+			.filter((kick) -> kick.name().equals("slow"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(record.reason()).isEqualTo(LeaveReason.SLOW);
+		assertThat(record.remoteAddress()).startsWith("127.0.0.1:");
+		assertThat(this.registry.find("slow")).isNull();
+		assertThat(this.kickHistory.records()).extracting(KickRecord::name).doesNotContain("reader", "flooder");
+
+		// Once it reads again, it finds its connection closed after what had reached it: with 4500
+		// when the close frame could be written, or abnormally (1006) when a frame it never finished
+		// reading blocked the close frame and the container dropped the connection instead.
+		slow.resume();
+		assertThat(slow.awaitClose().code()).isIn(4500, 1006);
+	}
+
+	private boolean kicked(String name) {
+		return this.kickHistory.records()
+			.stream()
+			.anyMatch((kick) -> kick.name().equals(name) && kick.reason() == LeaveReason.SLOW);
+	}
+
+	private static void collect(List<JsonNode> events, List<Integer> chats, List<JsonNode> presence) {
+		for (JsonNode event : events) {
+			String type = event.path("type").asString();
+			if (type.equals("chat")) {
+				String text = event.path("text").asString();
+				chats.add(Integer.parseInt(text.substring(0, text.indexOf(':'))));
+			}
+			else if (type.equals("presence")) {
+				presence.add(event);
+			}
+		}
+	}
+
+	private ChatClient join(String name) {
+		ChatClient client = ChatClient.join(this.port, name);
+		this.clients.add(client);
+		return client;
+	}
+
+}
