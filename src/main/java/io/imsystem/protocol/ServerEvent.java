@@ -32,16 +32,8 @@ public sealed interface ServerEvent {
 	record Presence(String event, String name, String previousName, LeaveReason reason, int online, long ts,
 			@JsonIgnore String address) implements ServerEvent {
 
-		public static Presence join(String name, int online, long ts) {
-			return join(name, null, online, ts);
-		}
-
 		public static Presence join(String name, String address, int online, long ts) {
 			return new Presence("join", name, null, null, online, ts, address);
-		}
-
-		public static Presence leave(String name, LeaveReason reason, int online, long ts) {
-			return leave(name, null, reason, online, ts);
 		}
 
 		public static Presence leave(String name, String address, LeaveReason reason, int online, long ts) {
@@ -57,11 +49,6 @@ public sealed interface ServerEvent {
 	/** {@code fromAddress} is the sender's address, or {@code null} when unknown. */
 	@JsonTypeName("chat")
 	record Chat(String from, String text, long ts, @JsonIgnore String fromAddress) implements ServerEvent {
-
-		public Chat(String from, String text, long ts) {
-			this(from, text, ts, null);
-		}
-
 	}
 
 	@JsonTypeName("private")
@@ -73,11 +60,6 @@ public sealed interface ServerEvent {
 
 		/** {@code address} is the user's, or {@code null} when unknown. */
 		public record User(String name, long connectedAt, long idleSeconds, @JsonIgnore String address) {
-
-			public User(String name, long connectedAt, long idleSeconds) {
-				this(name, connectedAt, idleSeconds, null);
-			}
-
 		}
 
 	}

@@ -4,11 +4,11 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imsystem.chat.ChatService;
 import io.imsystem.session.AddressLimiter;
 
 import org.springframework.http.HttpHeaders;
@@ -34,12 +34,15 @@ final class ChatHandshakeInterceptor implements HandshakeInterceptor {
 
 	private final AddressLimiter addressLimiter;
 
-	private final ChatService chat;
+	private final BooleanSupplier accepting;
 
-	ChatHandshakeInterceptor(OriginPolicy originPolicy, AddressLimiter addressLimiter, ChatService chat) {
+	/**
+	 * @param accepting whether the server admits new sessions ({@code false} once shutdown began)
+	 */
+	ChatHandshakeInterceptor(OriginPolicy originPolicy, AddressLimiter addressLimiter, BooleanSupplier accepting) {
 		this.originPolicy = originPolicy;
 		this.addressLimiter = addressLimiter;
-		this.chat = chat;
+		this.accepting = accepting;
 	}
 
 	@Override
@@ -52,7 +55,7 @@ final class ChatHandshakeInterceptor implements HandshakeInterceptor {
 			response.setStatusCode(HttpStatus.FORBIDDEN);
 			return false;
 		}
-		if (!this.chat.isAccepting()) {
+		if (!this.accepting.getAsBoolean()) {
 			response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
 			return false;
 		}

@@ -41,7 +41,7 @@ class WebSocketConfiguration {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				new DefaultHandshakeHandler());
 		requestHandler.setHandshakeInterceptors(List.of(
-				new ChatHandshakeInterceptor(new OriginPolicy(properties.allowedOrigins()), addressLimiter, chat)));
+				new ChatHandshakeInterceptor(new OriginPolicy(properties.allowedOrigins()), addressLimiter, chat::isAccepting)));
 		return requestHandler;
 	}
 

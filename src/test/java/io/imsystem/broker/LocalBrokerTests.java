@@ -26,9 +26,9 @@ class LocalBrokerTests {
 		join(alice, "alice");
 		ChatSession bobSession = join(bob, "bob");
 		join(carol, "carol");
-		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1));
+		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1, null));
 		this.broker.broadcast(envelope, null);
-		this.broker.broadcast(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2)), bobSession);
+		this.broker.broadcast(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2, null)), bobSession);
 		assertThat(alice.envelopes()).hasSize(2).first().isSameAs(envelope);
 		assertThat(bob.envelopes()).containsExactly(envelope);
 		assertThat(carol.envelopes()).hasSize(2).first().isSameAs(envelope);
@@ -52,7 +52,7 @@ class LocalBrokerTests {
 
 	@Test
 	void anEnvelopeIsEncodedOnceForAllRecipients() {
-		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1));
+		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1, null));
 		JsonEncoding.Frame first = envelope.encoded(JsonEncoding.INSTANCE);
 		assertThat(envelope.encoded(JsonEncoding.INSTANCE)).isSameAs(first);
 		assertThat(first.text()).isEqualTo("{\"type\":\"chat\",\"from\":\"alice\",\"text\":\"hi\",\"ts\":1}");

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import io.imsystem.ChatProperties;
+import io.imsystem.observability.ChatMetrics;
 import io.imsystem.broker.Broker;
 import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdlePolicy;
@@ -43,7 +46,9 @@ class ChatServiceTests {
 			new ChatProperties.Idle(Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofSeconds(1), "你被踢了",
 					Duration.ofHours(24)),
 			new ChatProperties.KickHistory(100), new ChatProperties.Session(Duration.ofSeconds(10), DataSize.ofKilobytes(512)),
-			new ChatProperties.Limits(1000, 8192, 20, 40));
+			new ChatProperties.Limits(1000, 8192, 20, 40, 50), new ChatProperties.Admin("admin", "pw"),
+			new ChatProperties.Heartbeat(Duration.ofSeconds(25), Duration.ofSeconds(10)),
+			new ChatProperties.WebSocket(false), new ChatProperties.Tcp(false, 0, "127.0.0.1", 8192));
 
 	private final SessionRegistry registry = new SessionRegistry();
 
@@ -59,10 +64,12 @@ class ChatServiceTests {
 		.filter((session) -> session != except && session.isLive())
 		.forEach((session) -> session.send(envelope));
 
-	private final ChatService chat = new ChatService(this.registry, this.broker, new CommandParser(1000), this.policy,
-			this.tracker, this.history, this.properties, this.clock);
+	private final ChatMetrics metrics = new ChatMetrics(new SimpleMeterRegistry(), this.registry);
 
-	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.chat, this.clock);
+	private final ChatService chat = new ChatService(this.registry, this.broker, new CommandParser(1000), this.policy,
+			this.tracker, this.history, this.metrics, this.properties, this.clock);
+
+	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.chat, this.metrics, this.clock);
 
 	@Test
 	void joinSendsWelcomeThenOwnJoinAndTellsTheOthers() {
@@ -71,8 +78,8 @@ class ChatServiceTests {
 		RecordingConnection bobConnection = new RecordingConnection();
 		this.chat.join(bobConnection, "bob");
 		assertThat(bobConnection.events()).containsExactly(new ServerEvent.Welcome("bob", 2, 300, 30, T0),
-				Presence.join("bob", 2, T0));
-		assertThat(aliceConnection.events()).endsWith(Presence.join("bob", 2, T0));
+				Presence.join("bob", "127.0.0.1:50000", 2, T0));
+		assertThat(aliceConnection.events()).endsWith(Presence.join("bob", "127.0.0.1:50000", 2, T0));
 	}
 
 	@Test
@@ -85,7 +92,7 @@ class ChatServiceTests {
 		assertThat(events).hasSize(3);
 		assertThat(events.get(0)).isEqualTo(new ServerEvent.Welcome(session.name(), 2, 300, 30, T0));
 		assertThat(((ServerEvent.Error) events.get(1)).code()).isEqualTo(ErrorCode.NAME_TAKEN);
-		assertThat(events.get(2)).isEqualTo(Presence.join(session.name(), 2, T0));
+		assertThat(events.get(2)).isEqualTo(Presence.join(session.name(), "127.0.0.1:50000", 2, T0));
 
 		RecordingConnection invalid = new RecordingConnection();
 		ChatSession invalidSession = this.chat.join(invalid, "a b");
@@ -138,7 +145,7 @@ class ChatServiceTests {
 			.isEqualTo(new ServerEvent.Kicked(LeaveReason.IDLE, "你被踢了", T0 + 300_400));
 		assertThat(aliceConnection.closedWith()).isEqualTo(CloseCode.IDLE_TIMEOUT);
 		assertThat(aliceConnection.aborted()).isFalse();
-		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", LeaveReason.IDLE, 1, T0 + 300_400));
+		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", "127.0.0.1:40001", LeaveReason.IDLE, 1, T0 + 300_400));
 		assertThat(bobConnection.closedWith()).isNull();
 		assertThat(this.history.records()).containsExactly(new KickRecord("alice", "127.0.0.1:40001", LeaveReason.IDLE,
 				Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 300_400), 300, null,
@@ -154,13 +161,13 @@ class ChatServiceTests {
 		RecordingConnection bobConnection = new RecordingConnection();
 		this.chat.join(bobConnection, "bob");
 		int before = slowConnection.events().size();
-		assertThat(this.chat.kick(slow, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null)).isTrue();
+		assertThat(this.chat.kick(slow, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null)).isNotNull();
 		assertThat(slowConnection.events()).hasSize(before);
 		assertThat(slowConnection.closedWith()).isEqualTo(CloseCode.TOO_SLOW);
 		assertThat(slowConnection.aborted()).isTrue();
 		assertThat(this.history.records()).extracting(KickRecord::name, KickRecord::reason)
 			.containsExactly(tuple("slow", LeaveReason.SLOW));
-		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("slow", LeaveReason.SLOW, 1, T0));
+		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("slow", "127.0.0.1:50000", LeaveReason.SLOW, 1, T0));
 	}
 
 	@Test
@@ -168,12 +175,12 @@ class ChatServiceTests {
 		ChatSession alice = this.chat.join(new RecordingConnection(), "alice");
 		RecordingConnection bobConnection = new RecordingConnection();
 		this.chat.join(bobConnection, "bob");
-		assertThat(this.chat.kick(alice, LeaveReason.ADMIN, "bye", "root")).isTrue();
-		assertThat(this.chat.kick(alice, LeaveReason.IDLE, "bye", null)).isFalse();
+		assertThat(this.chat.kick(alice, LeaveReason.ADMIN, "bye", "root")).isNotNull();
+		assertThat(this.chat.kick(alice, LeaveReason.IDLE, "bye", null)).isNull();
 		this.chat.closed(alice, LeaveReason.QUIT);
 		this.chat.reject(alice, CloseCode.TOO_BIG);
 		assertThat(bobConnection.events(Presence.class)).filteredOn((presence) -> presence.event().equals("leave"))
-			.containsExactly(Presence.leave("alice", LeaveReason.ADMIN, 1, T0));
+			.containsExactly(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ADMIN, 1, T0));
 		assertThat(this.history.records()).hasSize(1);
 	}
 
@@ -185,7 +192,7 @@ class ChatServiceTests {
 		this.chat.join(bobConnection, "bob");
 		this.chat.reject(alice, CloseCode.BINARY_NOT_ACCEPTED);
 		assertThat(connection.closedWith()).isEqualTo(CloseCode.BINARY_NOT_ACCEPTED);
-		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", LeaveReason.ERROR, 1, T0));
+		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ERROR, 1, T0));
 		assertThat(this.history.records()).isEmpty();
 		assertThat(this.tracker.size()).isEqualTo(1);
 	}
@@ -221,7 +228,7 @@ class ChatServiceTests {
 		assertThat(this.registry.size()).isEqualTo(1);
 		assertThat(this.tracker.size()).as("sessions still watched by the idle tracker").isEqualTo(1);
 		assertThat(bobConnection.events()).last().as("what bob last saw of alice")
-			.isEqualTo(Presence.leave("alice", LeaveReason.ADMIN, 1, T0));
+			.isEqualTo(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ADMIN, 1, T0));
 	}
 
 }

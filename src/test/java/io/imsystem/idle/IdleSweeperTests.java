@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import io.imsystem.ChatProperties;
+import io.imsystem.observability.ChatMetrics;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.RateLimiter;
 import io.imsystem.session.RecordingConnection;
+import io.imsystem.session.SessionRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +39,8 @@ class IdleSweeperTests {
 
 	private final RecordingActions actions = new RecordingActions();
 
-	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.actions, this.clock);
+	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.actions,
+			new ChatMetrics(new SimpleMeterRegistry(), new SessionRegistry()), this.clock);
 
 	private int ids;
 
@@ -45,14 +50,14 @@ class IdleSweeperTests {
 		sweepAt(T0 + TIMEOUT.toMillis() - 1);
 		assertThat(this.actions.expired).isEmpty();
 		sweepAt(T0 + TIMEOUT.toMillis());
-		assertThat(this.actions.expired).containsExactly(new Expired(session, T0 + TIMEOUT.toMillis(), T0 + TIMEOUT.toMillis()));
+		assertThat(this.actions.expired).containsExactly(new Kick(session, T0 + TIMEOUT.toMillis(), T0 + TIMEOUT.toMillis()));
 	}
 
 	@Test
 	void kicksALateSweepWithTheRealDeadline() {
 		ChatSession session = join();
 		sweepAt(T0 + TIMEOUT.toMillis() + 700);
-		assertThat(this.actions.expired).containsExactly(new Expired(session, T0 + TIMEOUT.toMillis(), T0 + TIMEOUT.toMillis() + 700));
+		assertThat(this.actions.expired).containsExactly(new Kick(session, T0 + TIMEOUT.toMillis(), T0 + TIMEOUT.toMillis() + 700));
 	}
 
 	@Test
@@ -74,7 +79,7 @@ class IdleSweeperTests {
 		sweepAt(T0 + 200_000 + TIMEOUT.toMillis() - 1);
 		assertThat(this.actions.expired).isEmpty();
 		sweepAt(T0 + 200_000 + TIMEOUT.toMillis());
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(session);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(session);
 	}
 
 	@Test
@@ -85,7 +90,7 @@ class IdleSweeperTests {
 			active.touch(t);
 			sweepAt(t);
 		}
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(idle);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(idle);
 	}
 
 	@Test
@@ -165,9 +170,9 @@ class IdleSweeperTests {
 		sweepAt(T0 + 59_999);
 		assertThat(this.actions.expired).isEmpty();
 		sweepAt(T0 + 60_000);
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(overridden);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(overridden);
 		sweepAt(T0 + TIMEOUT.toMillis());
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(overridden, global);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(overridden, global);
 	}
 
 	@Test
@@ -176,11 +181,11 @@ class IdleSweeperTests {
 		ChatSession global = join();
 		override(overridden, Duration.ofSeconds(600));
 		sweepAt(T0 + TIMEOUT.toMillis());
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(global);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(global);
 		sweepAt(T0 + 600_000 - 1);
 		assertThat(this.actions.expired).hasSize(1);
 		sweepAt(T0 + 600_000);
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(global, overridden);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(global, overridden);
 	}
 
 	@Test
@@ -191,7 +196,7 @@ class IdleSweeperTests {
 		sweepAt(T0 + 9_999);
 		assertThat(this.actions.expired).isEmpty();
 		sweepAt(T0 + 10_000);
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(session);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(session);
 	}
 
 	@Test
@@ -203,7 +208,7 @@ class IdleSweeperTests {
 		sweepAt(T0 + TIMEOUT.toMillis() - 1);
 		assertThat(this.actions.expired).isEmpty();
 		sweepAt(T0 + TIMEOUT.toMillis());
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(session);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(session);
 	}
 
 	@Test
@@ -213,7 +218,7 @@ class IdleSweeperTests {
 		assertThat(this.actions.expired).isEmpty();
 		this.policy.update(Duration.ofSeconds(60), Duration.ZERO);
 		sweepAt(T0 + 100_001);
-		assertThat(this.actions.expired).containsExactly(new Expired(session, T0 + 60_000, T0 + 100_001));
+		assertThat(this.actions.expired).containsExactly(new Kick(session, T0 + 60_000, T0 + 100_001));
 	}
 
 	@Test
@@ -225,7 +230,7 @@ class IdleSweeperTests {
 		sweepAt(T0 + 59_999);
 		assertThat(this.actions.expired).isEmpty();
 		sweepAt(T0 + 60_000);
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(session);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(session);
 	}
 
 	@Test
@@ -243,7 +248,7 @@ class IdleSweeperTests {
 		assertThat(this.actions.warnings).containsExactly(new Warned(session, 30));
 		assertThat(this.actions.warnedAt).containsExactly(T0 + 570_000);
 		sweepAt(T0 + 600_000);
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(session);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(session);
 	}
 
 	@Test
@@ -254,7 +259,7 @@ class IdleSweeperTests {
 		sweepAt(T0 + 60_000);
 		assertThat(this.actions.expired).isEmpty();
 		sweepAt(T0 + 600_000);
-		assertThat(this.actions.expired).extracting(Expired::session).containsExactly(overridden);
+		assertThat(this.actions.expired).extracting(Kick::session).containsExactly(overridden);
 	}
 
 	@Test
@@ -330,7 +335,7 @@ class IdleSweeperTests {
 	record Warned(ChatSession session, long secondsLeft) {
 	}
 
-	record Expired(ChatSession session, long deadline, long now) {
+	record Kick(ChatSession session, long deadline, long now) {
 	}
 
 	/** Records what the sweeper asks for, and ends a kicked session as the chat service does. */
@@ -340,7 +345,7 @@ class IdleSweeperTests {
 
 		final List<Long> warnedAt = new ArrayList<>();
 
-		final List<Expired> expired = new ArrayList<>();
+		final List<Kick> expired = new ArrayList<>();
 
 		@Override
 		public void warn(ChatSession session, long secondsLeft) {
@@ -349,11 +354,14 @@ class IdleSweeperTests {
 		}
 
 		@Override
-		public void expire(ChatSession session, long deadline, long now) {
-			assertThat(now).as("never kicked before its deadline").isGreaterThanOrEqualTo(deadline);
-			this.expired.add(new Expired(session, deadline, now));
-			if (session.end(LeaveReason.IDLE)) {
-				IdleSweeperTests.this.tracker.untrack(session);
+		public void expire(List<IdleActions.Expired> due, long now) {
+			for (IdleActions.Expired expired : due) {
+				ChatSession session = expired.session();
+				assertThat(now).as("never kicked before its deadline").isGreaterThanOrEqualTo(expired.deadline());
+				this.expired.add(new Kick(session, expired.deadline(), now));
+				if (session.end(LeaveReason.IDLE)) {
+					IdleSweeperTests.this.tracker.untrack(session);
+				}
 			}
 		}
 

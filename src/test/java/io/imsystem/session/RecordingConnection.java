@@ -1,6 +1,7 @@
 package io.imsystem.session;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -21,6 +22,8 @@ public final class RecordingConnection implements Connection {
 	private volatile CloseCode closedWith;
 
 	private volatile boolean aborted;
+
+	private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
 	private volatile Consumer<Envelope> onSend = (envelope) -> {
 	};
@@ -52,9 +55,15 @@ public final class RecordingConnection implements Connection {
 	}
 
 	@Override
+	public CompletableFuture<Void> closed() {
+		return this.closed;
+	}
+
+	@Override
 	public void close(CloseCode code) {
 		if (this.closedWith == null) {
 			this.closedWith = code;
+			this.closed.complete(null);
 		}
 	}
 

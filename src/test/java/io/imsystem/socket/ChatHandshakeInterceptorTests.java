@@ -6,6 +6,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.imsystem.session.AddressLimiter;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.http.server.ServletServerHttpResponse;
@@ -17,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatHandshakeInterceptorTests {
 
 	private final ChatHandshakeInterceptor interceptor = new ChatHandshakeInterceptor(
-			new OriginPolicy(List.of("http://localhost:*", "http://127.0.0.1:*")));
+			new OriginPolicy(List.of("http://localhost:*", "http://127.0.0.1:*")), new AddressLimiter(50), () -> true);
 
 	@Test
 	void decodesTheNameParameter() {

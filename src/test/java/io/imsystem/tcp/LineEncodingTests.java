@@ -133,7 +133,7 @@ class LineEncodingTests {
 
 	@Test
 	void missingAddressIsShownAsUnknown() {
-		assertThat(line(new ServerEvent.Chat("bob", "hi", 1))).isEqualTo("[unknown]bob:hi\n");
+		assertThat(line(new ServerEvent.Chat("bob", "hi", 1, null))).isEqualTo("[unknown]bob:hi\n");
 	}
 
 	@Test
