@@ -294,6 +294,14 @@ public class ChatService implements IdleActions {
 		return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
 	}
 
+	/**
+	 * Admits sessions again after {@link #shutdown}: a stopped context can be started again (the
+	 * test framework pauses cached contexts that way).
+	 */
+	public void resume() {
+		this.accepting = true;
+	}
+
 	/** Whether new sessions are admitted: {@code false} once shutdown has begun. */
 	public boolean isAccepting() {
 		return this.accepting;

@@ -35,6 +35,7 @@ class ChatShutdown implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.chat.resume();
 		this.running = true;
 	}
 
