@@ -1,11 +1,14 @@
 package io.imsystem.tcp;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -18,6 +21,7 @@ import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ErrorCode;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
+import io.imsystem.session.AddressLimiter;
 import io.imsystem.session.ChatSession;
 
 /**
@@ -29,6 +33,9 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private static final Logger logger = LoggerFactory.getLogger(LineHandler.class);
 
+	/** The refusal a host over {@code chat.limits.connections-per-address} gets before the close. */
+	static final String TOO_MANY_CONNECTIONS = "连接过多，请稍后再试\n";
+
 	private final ChatService chat;
 
 	private final Clock clock;
@@ -39,14 +46,21 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
 	private final Duration closeTimeout;
 
+	private final AddressLimiter addressLimiter;
+
+	/** The address counted against the per-address limit, or {@code null} when not counted. */
+	private String countedAddress;
+
 	private TcpConnection connection;
 
 	private volatile ChatSession session;
 
 	private LeaveReason leaveReason = LeaveReason.QUIT;
 
-	LineHandler(ChatService chat, Clock clock, int maxLineBytes, long bufferSizeLimit, Duration closeTimeout) {
+	LineHandler(ChatService chat, Clock clock, int maxLineBytes, long bufferSizeLimit, Duration closeTimeout,
+			AddressLimiter addressLimiter) {
 		this.chat = chat;
+		this.addressLimiter = addressLimiter;
 		this.clock = clock;
 		this.maxLineBytes = maxLineBytes;
 		this.bufferSizeLimit = bufferSizeLimit;
@@ -60,6 +74,15 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) {
+		String host = (ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null)
+				? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+		if (!this.addressLimiter.tryAcquire(host)) {
+			// The same cap as for WebSocket handshakes (429): one host cannot take every socket.
+			ctx.writeAndFlush(Unpooled.copiedBuffer(TOO_MANY_CONNECTIONS, StandardCharsets.UTF_8))
+				.addListener(ChannelFutureListener.CLOSE);
+			return;
+		}
+		this.countedAddress = host;
 		this.connection = new TcpConnection(ctx.channel(), this.bufferSizeLimit, this.closeTimeout, this::slow);
 		this.session = this.chat.joinAs(this.connection, this.connection.remoteAddress());
 		this.connection.attach(this.session);
@@ -105,6 +128,10 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		if (this.countedAddress != null) {
+			this.addressLimiter.release(this.countedAddress);
+			this.countedAddress = null;
+		}
 		if (this.session != null) {
 			this.chat.closed(this.session, this.leaveReason);
 		}

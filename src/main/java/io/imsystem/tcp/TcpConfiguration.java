@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
+import io.imsystem.session.AddressLimiter;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -15,8 +16,8 @@ import org.springframework.context.annotation.Configuration;
 class TcpConfiguration {
 
 	@Bean
-	TcpGateway tcpGateway(ChatService chat, ChatProperties properties, Clock clock) {
-		return new TcpGateway(chat, properties, clock);
+	TcpGateway tcpGateway(ChatService chat, ChatProperties properties, Clock clock, AddressLimiter addressLimiter) {
+		return new TcpGateway(chat, properties, clock, addressLimiter);
 	}
 
 }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.LeaveReason;
+import io.imsystem.session.AddressLimiter;
 import io.imsystem.session.ChatSession;
 
 import org.springframework.context.SmartLifecycle;
@@ -53,6 +54,8 @@ public final class TcpGateway implements SmartLifecycle {
 
 	private final Clock clock;
 
+	private final AddressLimiter addressLimiter;
+
 	private final ChannelGroup channels = new DefaultChannelGroup("chat-tcp", GlobalEventExecutor.INSTANCE);
 
 	private volatile EventLoopGroup group;
@@ -61,8 +64,9 @@ public final class TcpGateway implements SmartLifecycle {
 
 	private volatile int port = -1;
 
-	TcpGateway(ChatService chat, ChatProperties properties, Clock clock) {
+	TcpGateway(ChatService chat, ChatProperties properties, Clock clock, AddressLimiter addressLimiter) {
 		this.chat = chat;
+		this.addressLimiter = addressLimiter;
 		this.properties = properties;
 		this.clock = clock;
 	}
@@ -97,7 +101,8 @@ public final class TcpGateway implements SmartLifecycle {
 					channel.pipeline()
 						.addLast(new LineBasedFrameDecoder(tcp.maxLineBytes() + 1, true, false),
 								new LineHandler(TcpGateway.this.chat, TcpGateway.this.clock, tcp.maxLineBytes(),
-										limits.bufferSizeLimit().toBytes(), limits.sendTimeLimit()));
+										limits.bufferSizeLimit().toBytes(), limits.sendTimeLimit(),
+										TcpGateway.this.addressLimiter));
 				}
 
 			});

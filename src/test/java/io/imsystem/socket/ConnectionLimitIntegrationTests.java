@@ -1,7 +1,9 @@
 package io.imsystem.socket;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +14,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.support.ChatClient;
+import io.imsystem.tcp.TcpGateway;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -27,8 +31,38 @@ import static org.awaitility.Awaitility.await;
 		properties = "chat.limits.connections-per-address=3")
 class ConnectionLimitIntegrationTests {
 
+	/** What a line-protocol client over the cap reads before the close. */
+	private static final String LINE_REFUSAL = "连接过多，请稍后再试\n";
+
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	TcpGateway gateway;
+
+	@Test
+	void theLineGatewayKeepsTheSameCap() throws IOException {
+		InetAddress source = InetAddress.getByName("127.0.0.4");
+		List<Socket> open = new ArrayList<>();
+		try {
+			for (int i = 0; i < 3; i++) {
+				Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), this.gateway.port(), source, 0);
+				socket.setSoTimeout(10_000);
+				assertThat(utf8Line(socket.getInputStream())).endsWith(":已上线");
+				open.add(socket);
+			}
+			try (Socket refused = new Socket(InetAddress.getByName("127.0.0.1"), this.gateway.port(), source, 0)) {
+				refused.setSoTimeout(10_000);
+				assertThat(utf8Line(refused.getInputStream()) + "\n").isEqualTo(LINE_REFUSAL);
+				assertThat(refused.getInputStream().read()).as("closed after the refusal").isEqualTo(-1);
+			}
+		}
+		finally {
+			for (Socket socket : open) {
+				socket.close();
+			}
+		}
+	}
 
 	@Test
 	void connectionsPerAddressAreCappedWithAClearRefusal() throws IOException {
@@ -90,6 +124,15 @@ class ConnectionLimitIntegrationTests {
 				socket.close();
 			}
 		}
+	}
+
+	private static String utf8Line(InputStream in) throws IOException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream();
+		int b;
+		while ((b = in.read()) >= 0 && b != '\n') {
+			line.write(b);
+		}
+		return line.toString(StandardCharsets.UTF_8);
 	}
 
 	private static void awaitWelcome(Socket socket) throws IOException {

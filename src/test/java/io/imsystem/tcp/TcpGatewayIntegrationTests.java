@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import io.imsystem.session.AddressLimiter;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.support.ChatClient;
@@ -178,7 +179,7 @@ class TcpGatewayIntegrationTests extends GatewayTestSupport {
 
 	@Test
 	void stoppingTheGatewayKicksLineUsersThenCloses() {
-		TcpGateway second = new TcpGateway(this.chat, this.properties, this.clock);
+		TcpGateway second = new TcpGateway(this.chat, this.properties, this.clock, new AddressLimiter(50));
 		second.start();
 		try {
 			assertThat(second.port()).isPositive().isNotEqualTo(this.gateway.port());
