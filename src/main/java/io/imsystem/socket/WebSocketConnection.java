@@ -1,5 +1,6 @@
 package io.imsystem.socket;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -233,6 +234,13 @@ final class WebSocketConnection implements Connection {
 			// The send time limit passed: a client that does not read.
 			this.onSlow.run();
 			closeSession(CloseCode.TOO_SLOW, true);
+		}
+		else if (failure instanceof EOFException) {
+			// Tomcat is closing the connection itself, for example after a protocol error: it fails
+			// the write in flight this way just before it sends its own close frame (1002, 1007,
+			// 1009). A close of ours would race it and could put 1011, or nothing, on the wire.
+			logger.debug("Send to {} cut short: the container is closing the connection", this.remoteAddress);
+			this.closed.complete(null);
 		}
 		else {
 			logger.debug("Send to {} failed", this.remoteAddress, failure);

@@ -1,0 +1,83 @@
+package io.imsystem.socket;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+
+import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.ServerEvent;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+
+/**
+ * How the per-session sender reacts when the container fails a write in flight. Tomcat fails it
+ * with an {@link EOFException} when it closes the connection itself (a protocol error, a client's
+ * close frame) and is about to send its own close frame: the sender must not race it with a close
+ * of its own, which put 1011 or no close frame at all on the wire instead of 1002.
+ */
+class WebSocketConnectionTests {
+
+	private final WebSocketSession webSocket = mock(WebSocketSession.class);
+
+	private final Session nativeSession = mock(Session.class);
+
+	private final RemoteEndpoint.Async remote = mock(RemoteEndpoint.Async.class);
+
+	private WebSocketConnection connection;
+
+	@BeforeEach
+	void connect() {
+		given(this.webSocket.getRemoteAddress()).willReturn(new InetSocketAddress("127.0.0.1", 50000));
+		given(this.nativeSession.getAsyncRemote()).willReturn(this.remote);
+		this.connection = new WebSocketConnection(this.webSocket, this.nativeSession, 1 << 20, Runnable::run, () -> {
+		});
+	}
+
+	@Test
+	void aWriteCutShortByTheContainersOwnCloseDoesNotStartAnotherClose() throws IOException {
+		SendHandler inFlight = sendOne();
+
+		inFlight.onResult(new SendResult(new EOFException()));
+
+		verify(this.webSocket, never()).close(any());
+		assertThat(this.connection.closed()).as("nothing left to wait for").isDone();
+		this.connection.send(new Envelope(new ServerEvent.Pong(2)));
+		verify(this.remote).sendText(anyString(), any());
+	}
+
+	@Test
+	void aWriteThatFailsOnTheSocketClosesTheSession() throws IOException {
+		SendHandler inFlight = sendOne();
+
+		inFlight.onResult(new SendResult(new IOException("Broken pipe")));
+
+		verify(this.webSocket).close(eq(CloseStatus.SERVER_ERROR));
+		assertThat(this.connection.closed()).isDone();
+	}
+
+	private SendHandler sendOne() {
+		this.connection.send(new Envelope(new ServerEvent.Pong(1)));
+		ArgumentCaptor<SendHandler> handler = ArgumentCaptor.forClass(SendHandler.class);
+		verify(this.remote).sendText(anyString(), handler.capture());
+		return handler.getValue();
+	}
+
+}
