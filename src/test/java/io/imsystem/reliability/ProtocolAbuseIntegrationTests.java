@@ -1,0 +1,297 @@
+package io.imsystem.reliability;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import tools.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.ChatClient;
+import io.imsystem.support.RawWebSocket;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Frames no honest client sends, written byte by byte after a real handshake: each is answered
+ * with the close code RFC 6455 asks for (1002 protocol error, 1007 invalid payload, 1009 too big,
+ * 1003 for binary), the connection ends, the session leaves with reason {@code error}, the rest of
+ * the room keeps chatting, and no thread is left spinning on a broken connection.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability" })
+class ProtocolAbuseIntegrationTests {
+
+	private static final Logger logger = LoggerFactory.getLogger(ProtocolAbuseIntegrationTests.class);
+
+	private static final int PROTOCOL_ERROR = 1002;
+
+	private static final int BINARY_REFUSED = 1003;
+
+	private static final int INVALID_PAYLOAD = 1007;
+
+	private static final int TOO_BIG = 1009;
+
+	/** Over {@code chat.limits.max-frame-bytes} (8192 by default). */
+	private static final int OVERSIZE = 9000;
+
+	private static final int RACE_ROUNDS = 40;
+
+	private static final AtomicInteger sequence = new AtomicInteger();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	SessionRegistry registry;
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("abuses")
+	void abuseGetsTheRightCloseCodeAndLeavesTheRoomHealthy(String description, int expectedCode, Abuse abuse)
+			throws IOException {
+		int n = sequence.incrementAndGet();
+		String abuserName = "abuser" + n;
+		try (ChatClient observer = ChatClient.join(this.port, "observer" + n);
+				RawWebSocket abuser = RawWebSocket.connect(this.port, abuserName)) {
+			awaitPresence(observer, "join", abuserName);
+
+			abuse.send(abuser);
+
+			assertThat(abuser.readUntilClose()).as("close code for: %s", description).isEqualTo(expectedCode);
+			replyToClose(abuser, expectedCode);
+			assertThat(abuser.awaitEndOfStream()).as("connection ended").isTrue();
+			JsonNode leave = awaitPresence(observer, "leave", abuserName);
+			assertThat(leave.path("reason").asString()).isEqualTo("error");
+			assertThat(this.registry.find(abuserName)).isNull();
+
+			observer.send("still chatting after " + description);
+			JsonNode chat = observer.nextOfType("chat");
+			assertThat(chat.path("text").asString()).isEqualTo("still chatting after " + description);
+			try (ChatClient newcomer = ChatClient.join(this.port, "newcomer" + n)) {
+				newcomer.send("hello");
+				assertThat(newcomer.nextOfType("chat").path("text").asString()).isEqualTo("hello");
+			}
+		}
+	}
+
+	/**
+	 * A violation that arrives while the server is still writing the welcome and the join: Tomcat
+	 * cuts that write short before it sends its close frame, and nothing else may close first.
+	 * Whether a given round hits the race depends on scheduling, hence many rounds.
+	 */
+	@Test
+	void aViolationRacingTheServersFirstWritesStillGetsItsCloseCode() throws IOException {
+		try (ChatClient observer = ChatClient.join(this.port, "racewatch")) {
+			for (int i = 0; i < RACE_ROUNDS; i++) {
+				String name = "racer" + i;
+				try (RawWebSocket racer = RawWebSocket.open(this.port, "/ws/chat?name=" + name)) {
+					assertThat(racer.handshake().status()).isEqualTo(101);
+					racer.sendFrame(true, 0, RawWebSocket.TEXT, false, utf8("unmasked, before reading anything"));
+					assertThat(racer.readUntilClose()).as("close code in round %d", i).isEqualTo(PROTOCOL_ERROR);
+				}
+				JsonNode leave = awaitPresence(observer, "leave", name);
+				assertThat(leave.path("reason").asString()).as("leave reason in round %d", i).isEqualTo("error");
+			}
+		}
+	}
+
+	@Test
+	void afterEveryKindOfAbuseNoThreadIsLeftSpinningOnAFrame() throws Exception {
+		for (Arguments arguments : abuses().toList()) {
+			Object[] values = arguments.get();
+			try (RawWebSocket abuser = RawWebSocket.connect(this.port, "spinner" + sequence.incrementAndGet())) {
+				((Abuse) values[2]).send(abuser);
+				int code = abuser.readUntilClose();
+				assertThat(code).as("close code for: %s", values[0]).isEqualTo(values[1]);
+				replyToClose(abuser, code);
+				assertThat(abuser.awaitEndOfStream()).isTrue();
+			}
+		}
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		long cpuBefore = containerCpuNanos(threads);
+		long wallBefore = System.nanoTime();
+		// A spinning reader stays RUNNABLE in the frame code; an idle server has no thread there at
+		// all, so the window restarts only on a passing blip (a heartbeat, a late close).
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(15))
+			.pollInterval(Duration.ofMillis(50))
+			.untilAsserted(() -> assertThat(threadsReadingFrames(threads)).isEmpty());
+		long cpu = containerCpuNanos(threads) - cpuBefore;
+		long wall = System.nanoTime() - wallBefore;
+		logger.info("Quiet window after abuse: container threads used {} ms CPU in {} ms", cpu / 1_000_000,
+				wall / 1_000_000);
+		// A spinning thread burns up to a core for the whole window; a quiet server almost nothing.
+		assertThat(cpu).as("CPU of the container's request threads in a quiet window").isLessThan(wall / 2);
+	}
+
+	static Stream<Arguments> abuses() {
+		return Stream.of(
+				abuse("unmasked text frame", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.TEXT, false, utf8("hi"))),
+				abuse("RSV1 set with no extension negotiated", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 4, RawWebSocket.TEXT, true, utf8("hi"))),
+				abuse("RSV2 and RSV3 set", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 3, RawWebSocket.TEXT, true, utf8("hi"))),
+				abuse("reserved data opcode 0x3", PROTOCOL_ERROR, (c) -> c.sendFrame(true, 0, 0x3, true, utf8("hi"))),
+				abuse("reserved control opcode 0xB", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 0, 0xB, true, new byte[0])),
+				abuse("invalid UTF-8 in a text frame", INVALID_PAYLOAD,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.TEXT, true, bytes('h', 0xC3, 0x28))),
+				abuse("UTF-8 encoded surrogate in a text frame", INVALID_PAYLOAD,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.TEXT, true, bytes('h', 0xED, 0xA0, 0x80))),
+				abuse("invalid UTF-8 split across fragments", INVALID_PAYLOAD, (c) -> {
+					c.sendFrame(false, 0, RawWebSocket.TEXT, true, bytes('h', 0xE2, 0x82));
+					c.sendFrame(true, 0, RawWebSocket.CONTINUATION, true, bytes(0x28));
+				}),
+				abuse("ping with a 126-byte payload", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.PING, true, new byte[126])),
+				abuse("close with a 126-byte payload", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.CLOSE, true, closePayload(1000, "x".repeat(124)))),
+				abuse("fragmented ping (FIN=0 control frame)", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(false, 0, RawWebSocket.PING, true, utf8("p"))),
+				abuse("64-bit length with the top bit set", PROTOCOL_ERROR,
+						(c) -> c.writeRaw(header(RawWebSocket.TEXT, 0x8000_0000_0000_0005L))),
+				abuse("close code 1005 on the wire", PROTOCOL_ERROR, (c) -> close(c, 1005)),
+				abuse("close code 1006 on the wire", PROTOCOL_ERROR, (c) -> close(c, 1006)),
+				abuse("close code 999", PROTOCOL_ERROR, (c) -> close(c, 999)),
+				abuse("close code 1004", PROTOCOL_ERROR, (c) -> close(c, 1004)),
+				abuse("close code 2000", PROTOCOL_ERROR, (c) -> close(c, 2000)),
+				abuse("close frame with a 1-byte payload", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.CLOSE, true, bytes(0x03))),
+				abuse("close reason that is not UTF-8", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.CLOSE, true, bytes(0x03, 0xE8, 0xC3, 0x28))),
+				abuse("continuation frame with no message started", PROTOCOL_ERROR,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.CONTINUATION, true, utf8("orphan"))),
+				abuse("text frame interrupting a fragmented text message", PROTOCOL_ERROR, (c) -> {
+					c.sendFrame(false, 0, RawWebSocket.TEXT, true, utf8("first half"));
+					c.sendFrame(true, 0, RawWebSocket.TEXT, true, utf8("another message"));
+				}),
+				abuse("text frame over the size limit", TOO_BIG,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.TEXT, true, utf8("a".repeat(OVERSIZE)))),
+				abuse("3,000 CJK characters (9,000 UTF-8 bytes)", TOO_BIG,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.TEXT, true, utf8("字".repeat(3000)))),
+				abuse("length of 2^40 declared, then a stream of bytes", TOO_BIG, (c) -> {
+					c.writeRaw(header(RawWebSocket.TEXT, 1L << 40));
+					c.writeRaw(utf8("a".repeat(OVERSIZE)));
+				}),
+				abuse("fragments adding up to more than the limit", TOO_BIG, (c) -> {
+					c.sendFrame(false, 0, RawWebSocket.TEXT, true, utf8("a".repeat(4000)));
+					c.sendFrame(false, 0, RawWebSocket.CONTINUATION, true, utf8("a".repeat(4000)));
+					c.sendFrame(true, 0, RawWebSocket.CONTINUATION, true, utf8("a".repeat(4000)));
+				}),
+				abuse("binary frame", BINARY_REFUSED,
+						(c) -> c.sendFrame(true, 0, RawWebSocket.BINARY, true, bytes(1, 2, 3))));
+	}
+
+	private static Arguments abuse(String description, int code, Abuse abuse) {
+		return Arguments.of(description, code, abuse);
+	}
+
+	/** Threads that are RUNNABLE inside Tomcat's WebSocket frame reading. */
+	private static List<String> threadsReadingFrames(ThreadMXBean threads) {
+		List<String> reading = new ArrayList<>();
+		for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
+			if (info.getThreadState() == Thread.State.RUNNABLE && Arrays.stream(info.getStackTrace())
+				.anyMatch((frame) -> frame.getClassName().startsWith("org.apache.tomcat.websocket.WsFrame")
+						|| frame.getClassName().startsWith("org.apache.tomcat.websocket.server.WsFrame"))) {
+				reading.add(info.getThreadName());
+			}
+		}
+		return reading;
+	}
+
+	/** CPU time of every Tomcat request thread (those that read frames) in this JVM. */
+	private static long containerCpuNanos(ThreadMXBean threads) {
+		long total = 0;
+		for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
+			if (info.getThreadName().startsWith("http-nio-") && info.getThreadName().contains("-exec-")) {
+				total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+			}
+		}
+		return total;
+	}
+
+	private static JsonNode awaitPresence(ChatClient observer, String event, String name) {
+		while (true) {
+			JsonNode presence = observer.nextOfType("presence");
+			if (presence.path("event").asString().equals(event) && presence.path("name").asString().equals(name)) {
+				return presence;
+			}
+		}
+	}
+
+	/** Answers the server's close as a client should; the server may already have dropped the socket. */
+	private static void replyToClose(RawWebSocket client, int code) {
+		try {
+			client.sendFrame(true, 0, RawWebSocket.CLOSE, true, closePayload(code, ""));
+		}
+		catch (IOException ex) {
+			// Already closed by the server: nothing to answer.
+		}
+	}
+
+	private static void close(RawWebSocket client, int code) throws IOException {
+		client.sendFrame(true, 0, RawWebSocket.CLOSE, true, closePayload(code, "bye"));
+	}
+
+	private static byte[] closePayload(int code, String reason) {
+		ByteArrayOutputStream payload = new ByteArrayOutputStream();
+		payload.write(code >>> 8);
+		payload.write(code);
+		payload.writeBytes(utf8(reason));
+		return payload.toByteArray();
+	}
+
+	/** A masked frame header with FIN set and the 64-bit length form, whatever the length says. */
+	private static byte[] header(int opcode, long length) {
+		ByteArrayOutputStream header = new ByteArrayOutputStream();
+		header.write(0x80 | opcode);
+		header.write(0x80 | 127);
+		for (int shift = 56; shift >= 0; shift -= 8) {
+			header.write((int) (length >>> shift));
+		}
+		// A zero mask key, so that what follows is the payload as written.
+		header.writeBytes(new byte[4]);
+		return header.toByteArray();
+	}
+
+	private static byte[] bytes(int... values) {
+		byte[] bytes = new byte[values.length];
+		for (int i = 0; i < values.length; i++) {
+			bytes[i] = (byte) values[i];
+		}
+		return bytes;
+	}
+
+	private static byte[] utf8(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	@FunctionalInterface
+	interface Abuse {
+
+		void send(RawWebSocket client) throws IOException;
+
+	}
+
+}
