@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
+import io.imsystem.session.AddressLimiter;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -69,6 +70,11 @@ class TcpConfigurationIntegrationTests {
 		@Bean
 		Clock clock() {
 			return Clock.systemUTC();
+		}
+
+		@Bean
+		AddressLimiter addressLimiter() {
+			return new AddressLimiter(50);
 		}
 
 	}
