@@ -3,13 +3,12 @@ package io.imsystem.chat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.imsystem.support.Room;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,22 +34,12 @@ class ChatIntegrationTests {
 	@Autowired
 	private SessionRegistry registry;
 
-	private final List<ChatClient> clients = new ArrayList<>();
-
-	@BeforeEach
-	void emptyRoom() {
-		// Online counts are exact only if the previous test's clients have all left.
-		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
-	}
-
-	@AfterEach
-	void closeClients() {
-		this.clients.forEach(ChatClient::closeQuietly);
-	}
+	@RegisterExtension
+	final Room room = new Room();
 
 	@Test
 	void welcomeComesFirstThenTheOwnJoinWithTheSameOnlineCount() {
-		ChatClient alice = connect("alice");
+		ChatClient alice = this.room.connect("alice");
 		JsonNode welcome = alice.next("welcome");
 		assertThat(welcome.path("name").asString()).isEqualTo("alice");
 		assertThat(welcome.path("online").asInt()).isEqualTo(1);
@@ -64,7 +53,7 @@ class ChatIntegrationTests {
 		assertThat(join.path("online").asInt()).isEqualTo(1);
 		assertTimestamp(join);
 
-		ChatClient bob = connect("bob");
+		ChatClient bob = this.room.connect("bob");
 		JsonNode bobWelcome = bob.next("welcome");
 		JsonNode bobJoin = bob.next("presence");
 		assertThat(bobWelcome.path("online").asInt()).isEqualTo(2);
@@ -79,9 +68,9 @@ class ChatIntegrationTests {
 
 	@Test
 	void chatIsBroadcastToEverySessionIncludingTheSender() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
-		ChatClient carol = join("carol");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
+		ChatClient carol = this.room.join("carol");
 		alice.nextOfType("presence");
 		alice.nextOfType("presence");
 		bob.nextOfType("presence");
@@ -96,9 +85,9 @@ class ChatIntegrationTests {
 
 	@Test
 	void privateGoesToTheTargetWithAReceiptForTheSenderAndNobodyElse() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
-		ChatClient carol = join("carol");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
+		ChatClient carol = this.room.join("carol");
 		alice.nextOfType("presence");
 		alice.nextOfType("presence");
 		bob.nextOfType("presence");
@@ -118,7 +107,7 @@ class ChatIntegrationTests {
 
 	@Test
 	void privateToOneselfIsDeliveredOnce() {
-		ChatClient alice = join("alice");
+		ChatClient alice = this.room.join("alice");
 		alice.send("to|alice|note to self");
 		JsonNode note = alice.next("private");
 		assertThat(note.path("from").asString()).isEqualTo("alice");
@@ -130,8 +119,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void lookupsAreCaseInsensitive() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("Bob");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("Bob");
 		alice.nextOfType("presence");
 		alice.send("{\"type\":\"private\",\"to\":\"BOB\",\"text\":\"hi\"}");
 		JsonNode delivered = bob.next("private");
@@ -143,8 +132,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void renameTellsTheRenamerAndEveryone() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
 		alice.nextOfType("presence");
 		alice.send("{\"type\":\"rename\",\"name\":\" alicia \"}");
 		JsonNode renamed = alice.next("renamed");
@@ -169,8 +158,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void namesAreUniqueCaseInsensitivelyButOwnCaseVariantsAreAllowed() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
 		alice.nextOfType("presence");
 		bob.send("rename|ALICE");
 		assertError(bob, "name-taken");
@@ -187,8 +176,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void aTakenNameOnConnectGetsAGeneratedNameAndNameTakenRightAfterWelcome() {
-		ChatClient alice = join("alice");
-		ChatClient impostor = connect("ALICE");
+		ChatClient alice = this.room.join("alice");
+		ChatClient impostor = this.room.connect("ALICE");
 		JsonNode welcome = impostor.next("welcome");
 		String name = welcome.path("name").asString();
 		assertThat(name).matches(GENERATED_NAME);
@@ -214,28 +203,28 @@ class ChatIntegrationTests {
 
 	@Test
 	void anEmptyNameOnConnectIsTheSameAsNone() {
-		ChatClient empty = connect("");
+		ChatClient empty = this.room.connect("");
 		assertThat(empty.next("welcome").path("name").asString()).matches(GENERATED_NAME);
 		assertThat(empty.next().path("type").asString()).isEqualTo("presence");
-		ChatClient none = connect(null);
+		ChatClient none = this.room.connect(null);
 		assertThat(none.next("welcome").path("name").asString()).matches(GENERATED_NAME);
 		assertThat(none.next().path("type").asString()).isEqualTo("presence");
 	}
 
 	@Test
 	void aRequestedNameIsTrimmedAndMayUseAnyScript() {
-		ChatClient trimmed = connect(" bob ");
+		ChatClient trimmed = this.room.connect(" bob ");
 		assertThat(trimmed.next("welcome").path("name").asString()).isEqualTo("bob");
 		assertThat(trimmed.next().path("type").asString()).isEqualTo("presence");
-		ChatClient chinese = connect("张伟");
+		ChatClient chinese = this.room.connect("张伟");
 		assertThat(chinese.next("welcome").path("name").asString()).isEqualTo("张伟");
 		assertThat(chinese.next().path("type").asString()).isEqualTo("presence");
 	}
 
 	@Test
 	void whoListsTheUsersWithConnectedAtAndIdleSeconds() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
 		for (String frame : List.of("{\"type\":\"who\"}", "who")) {
 			bob.send(frame);
 			JsonNode users = bob.next("users");
@@ -258,7 +247,7 @@ class ChatIntegrationTests {
 
 	@Test
 	void pingGetsPong() {
-		ChatClient alice = join("alice");
+		ChatClient alice = this.room.join("alice");
 		alice.send("{\"type\":\"ping\"}");
 		JsonNode pong = alice.next("pong");
 		assertTimestamp(pong);
@@ -266,8 +255,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void everyErrorCodeOverTheWireAndNoneClosesTheSession() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
 		alice.nextOfType("presence");
 		String[][] cases = { { "{", "bad-json" }, { "{\"type\":\"chat\",\"text\":\"hi\"} trailing", "bad-json" },
 				{ "{\"type\":\"nope\"}", "unknown-type" }, { "{\"text\":\"hi\"}", "unknown-type" },
@@ -295,8 +284,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void aFloodIsDroppedOverTheLimitAndItsErrorsAreThrottled() {
-		ChatClient flooder = join("flooder");
-		ChatClient observer = join("observer");
+		ChatClient flooder = this.room.join("flooder");
+		ChatClient observer = this.room.join("observer");
 		flooder.nextOfType("presence");
 		long start = System.nanoTime();
 		for (int i = 0; i < 200; i++) {
@@ -337,8 +326,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void theOriginalTextGrammar() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
 		alice.nextOfType("presence");
 		alice.send("who\r\n");
 		assertThat(alice.next("users").path("users").size()).isEqualTo(2);
@@ -361,8 +350,8 @@ class ChatIntegrationTests {
 
 	@Test
 	void aClientThatClosesLeavesWithReasonQuit() {
-		ChatClient alice = join("alice");
-		ChatClient bob = join("bob");
+		ChatClient alice = this.room.join("alice");
+		ChatClient bob = this.room.join("bob");
 		alice.nextOfType("presence");
 		bob.close();
 		JsonNode leave = alice.next("presence");
@@ -373,21 +362,9 @@ class ChatIntegrationTests {
 		assertTimestamp(leave);
 		alice.send("who");
 		assertThat(alice.next("users").path("users").size()).isEqualTo(1);
-		ChatClient newBob = join("bob");
+		ChatClient newBob = this.room.join("bob");
 		assertThat(alice.next("presence").path("name").asString()).as("the name is free again").isEqualTo("bob");
 		assertThat(newBob.isClosed()).isFalse();
-	}
-
-	private ChatClient connect(String name) {
-		ChatClient client = ChatClient.connect(this.port, name);
-		this.clients.add(client);
-		return client;
-	}
-
-	private ChatClient join(String name) {
-		ChatClient client = ChatClient.join(this.port, name);
-		this.clients.add(client);
-		return client;
 	}
 
 	private static void assertError(ChatClient client, String code) {

@@ -10,15 +10,15 @@ import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.Room;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,9 +35,6 @@ class IdleKickIntegrationTests {
 
 	private static final Duration WARNING = Duration.ofMillis(500);
 
-	@LocalServerPort
-	private int port;
-
 	@Autowired
 	private SessionRegistry registry;
 
@@ -50,22 +47,17 @@ class IdleKickIntegrationTests {
 	@Autowired
 	private ChatService chatService;
 
-	private final List<ChatClient> clients = new ArrayList<>();
-
-	@BeforeEach
-	void emptyRoom() {
-		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
-	}
+	@RegisterExtension
+	final Room room = new Room();
 
 	@AfterEach
 	void restore() {
-		this.clients.forEach(ChatClient::closeQuietly);
 		this.idlePolicy.update(TIMEOUT, WARNING);
 	}
 
 	@Test
 	void aSilentClientIsWarnedThenGetsTheKickMessageBeforeThe4408Close() {
-		ChatClient sleepy = connect("sleepy");
+		ChatClient sleepy = this.room.connect("sleepy");
 		JsonNode welcome = sleepy.next("welcome");
 		assertThat(welcome.path("timeoutSeconds").asLong()).isEqualTo(1);
 		long connectedAt = welcome.path("ts").asLong();
@@ -101,8 +93,8 @@ class IdleKickIntegrationTests {
 
 	@Test
 	void aClientThatKeepsChattingStaysWhileTheSilentOneIsKickedAndEveryoneSeesWhy() {
-		ChatClient silent = join("silent");
-		ChatClient chatter = join("chatter");
+		ChatClient silent = this.room.join("silent");
+		ChatClient chatter = this.room.join("chatter");
 		List<Long> chatterActivity = new ArrayList<>();
 		// Chats every 200 ms, well inside the 1 s timeout, until the silent one is gone.
 		await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> {
@@ -143,7 +135,7 @@ class IdleKickIntegrationTests {
 
 	@Test
 	void theKickComesNoEarlierThanTheTimeoutAfterTheLastMessage() {
-		ChatClient talker = join("talker");
+		ChatClient talker = this.room.join("talker");
 		talker.send("one");
 		talker.next("chat");
 		talker.send("two");
@@ -156,7 +148,7 @@ class IdleKickIntegrationTests {
 
 	@Test
 	void pingsDoNotCountAsActivity() {
-		ChatClient pinger = connect("pinger");
+		ChatClient pinger = this.room.connect("pinger");
 		long connectedAt = pinger.next("welcome").path("ts").asLong();
 		pinger.next("presence");
 		await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10))
@@ -175,7 +167,7 @@ class IdleKickIntegrationTests {
 	@Test
 	void aRuntimeChangeOfTheTimeoutAppliesToLiveSessions() {
 		this.idlePolicy.update(Duration.ofMillis(2500), Duration.ofSeconds(2));
-		ChatClient live = connect("live");
+		ChatClient live = this.room.connect("live");
 		long connectedAt = live.next("welcome").path("ts").asLong();
 		live.next("presence");
 		live.next("idle-warning");
@@ -193,8 +185,8 @@ class IdleKickIntegrationTests {
 	@Test
 	void aSessionsOwnTimeoutBeatsTheGlobalOneUntilItIsRemoved() {
 		this.idlePolicy.update(Duration.ofSeconds(60), Duration.ZERO);
-		ChatClient patient = join("patient");
-		ChatClient hasty = join("hasty");
+		ChatClient patient = this.room.join("patient");
+		ChatClient hasty = this.room.join("hasty");
 		patient.nextOfType("presence");
 		// Shorter than the global timeout.
 		this.chatService.overrideTimeout(session("hasty"), TIMEOUT);
@@ -207,7 +199,7 @@ class IdleKickIntegrationTests {
 		// Longer than the global timeout: a newcomer is kicked after 1 s, the patient one is not.
 		this.chatService.overrideTimeout(session("patient"), Duration.ofSeconds(60));
 		this.idlePolicy.update(TIMEOUT, WARNING);
-		ChatClient newcomer = join("newcomer");
+		ChatClient newcomer = this.room.join("newcomer");
 		assertThat(newcomer.nextOfType("kicked").path("reason").asString()).isEqualTo("idle");
 		assertThat(newcomer.awaitClose().code()).isEqualTo(4408);
 		JsonNode event;
@@ -234,18 +226,6 @@ class IdleKickIntegrationTests {
 		await().atMost(10, TimeUnit.SECONDS)
 			.until(() -> this.kickHistory.records().stream().anyMatch((record) -> record.name().equals(name)));
 		return this.kickHistory.records().stream().filter((record) -> record.name().equals(name)).findFirst().orElseThrow();
-	}
-
-	private ChatClient connect(String name) {
-		ChatClient client = ChatClient.connect(this.port, name);
-		this.clients.add(client);
-		return client;
-	}
-
-	private ChatClient join(String name) {
-		ChatClient client = ChatClient.join(this.port, name);
-		this.clients.add(client);
-		return client;
 	}
 
 }

@@ -1,24 +1,19 @@
 package io.imsystem.socket;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.imsystem.support.Room;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Frame-level rules with the default limit of 8192 bytes: binary frames close with 1003, frames
@@ -34,28 +29,16 @@ class FrameLimitsIntegrationTests {
 
 	private static final String CHAT_SUFFIX = "\"}";
 
-	@LocalServerPort
-	private int port;
-
 	@Autowired
 	private SessionRegistry registry;
 
-	private final List<ChatClient> clients = new ArrayList<>();
-
-	@BeforeEach
-	void emptyRoom() {
-		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
-	}
-
-	@AfterEach
-	void closeClients() {
-		this.clients.forEach(ChatClient::closeQuietly);
-	}
+	@RegisterExtension
+	final Room room = new Room();
 
 	@Test
 	void aBinaryFrameClosesWith1003() {
-		ChatClient sender = join("sender");
-		ChatClient other = join("other");
+		ChatClient sender = this.room.join("sender");
+		ChatClient other = this.room.join("other");
 		sender.nextOfType("presence");
 		sender.sendBinary("{\"type\":\"chat\",\"text\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
 		assertThat(sender.awaitClose().code()).isEqualTo(1003);
@@ -64,8 +47,8 @@ class FrameLimitsIntegrationTests {
 
 	@Test
 	void aTextFrameOverTheLimitClosesWith1009() {
-		ChatClient sender = join("sender");
-		ChatClient other = join("other");
+		ChatClient sender = this.room.join("sender");
+		ChatClient other = this.room.join("other");
 		sender.nextOfType("presence");
 		sender.send("a".repeat(LIMIT + 1));
 		assertThat(sender.awaitClose().code()).isEqualTo(1009);
@@ -74,8 +57,8 @@ class FrameLimitsIntegrationTests {
 
 	@Test
 	void theLimitCountsUtf8BytesNotCharacters() {
-		ChatClient sender = join("sender");
-		ChatClient other = join("other");
+		ChatClient sender = this.room.join("sender");
+		ChatClient other = this.room.join("other");
 		sender.nextOfType("presence");
 		String cjk = "字".repeat(3000);
 		assertThat(cjk.getBytes(StandardCharsets.UTF_8)).hasSize(9000);
@@ -86,8 +69,8 @@ class FrameLimitsIntegrationTests {
 
 	@Test
 	void aFrameOneByteOverTheLimitInMultiByteCharactersClosesWith1009() {
-		ChatClient sender = join("sender");
-		ChatClient other = join("other");
+		ChatClient sender = this.room.join("sender");
+		ChatClient other = this.room.join("other");
 		sender.nextOfType("presence");
 		sender.send(padded("字".repeat(1000), LIMIT + 1));
 		assertThat(sender.awaitClose().code()).isEqualTo(1009);
@@ -96,8 +79,8 @@ class FrameLimitsIntegrationTests {
 
 	@Test
 	void aFrameOfExactlyTheLimitIsAccepted() {
-		ChatClient sender = join("sender");
-		ChatClient other = join("other");
+		ChatClient sender = this.room.join("sender");
+		ChatClient other = this.room.join("other");
 		sender.nextOfType("presence");
 		sender.send(padded("ascii", LIMIT));
 		assertThat(other.next("chat").path("text").asString()).isEqualTo("ascii");
@@ -126,12 +109,6 @@ class FrameLimitsIntegrationTests {
 		assertThat(leave.path("reason").asString()).isEqualTo("error");
 		assertThat(leave.path("online").asInt()).isEqualTo(1);
 		assertThat(other.isClosed()).isFalse();
-	}
-
-	private ChatClient join(String name) {
-		ChatClient client = ChatClient.join(this.port, name);
-		this.clients.add(client);
-		return client;
 	}
 
 }

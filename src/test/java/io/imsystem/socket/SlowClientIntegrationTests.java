@@ -9,14 +9,14 @@ import io.imsystem.idle.KickRecord;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
-import org.junit.jupiter.api.AfterEach;
+import io.imsystem.support.Room;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,29 +36,21 @@ class SlowClientIntegrationTests {
 
 	private static final String PADDING = "x".repeat(8 * 1024);
 
-	@LocalServerPort
-	private int port;
-
 	@Autowired
 	private SessionRegistry registry;
 
 	@Autowired
 	private KickHistory kickHistory;
 
-	private final List<ChatClient> clients = new ArrayList<>();
-
-	@AfterEach
-	void closeClients() {
-		this.clients.forEach(ChatClient::closeQuietly);
-	}
+	@RegisterExtension
+	final Room room = new Room();
 
 	@Test
 	void aClientThatStopsReadingIsKickedAsSlowAndNobodyElseNotices() {
-		ChatClient slow = ChatClient.connectNotReading(this.port, "slow");
-		this.clients.add(slow);
+		ChatClient slow = this.room.connectNotReading("slow");
 		await().atMost(10, TimeUnit.SECONDS).until(() -> this.registry.find("slow") != null);
-		ChatClient reader = join("reader");
-		ChatClient flooder = join("flooder");
+		ChatClient reader = this.room.join("reader");
+		ChatClient flooder = this.room.join("flooder");
 		reader.next("presence");
 
 		List<Integer> readerChats = new ArrayList<>();
@@ -136,12 +128,6 @@ class SlowClientIntegrationTests {
 				presence.add(event);
 			}
 		}
-	}
-
-	private ChatClient join(String name) {
-		ChatClient client = ChatClient.join(this.port, name);
-		this.clients.add(client);
-		return client;
 	}
 
 }
