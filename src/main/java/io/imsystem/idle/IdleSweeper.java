@@ -29,7 +29,8 @@ public class IdleSweeper {
 		this.clock = clock;
 	}
 
-	@Scheduled(fixedDelayString = "${chat.idle.sweep-interval:1s}")
+	/** At a fixed rate, not a fixed delay: a slow sweep must not push every later kick back. */
+	@Scheduled(fixedRateString = "${chat.idle.sweep-interval:1s}")
 	public void sweep() {
 		long started = System.nanoTime();
 		this.tracker.sweep(this.clock.millis(), this.actions);
