@@ -94,10 +94,12 @@ wss.on('connection', (ws, req) => {
   ws.chatName = name;
   byName.set(name.toLowerCase(), ws);
   clients.add(ws);
+  // The welcome's ts is the start of the idle stretch, as in im-system: taken before the timer starts.
+  const joinedAt = Date.now();
   ws.idleTimer = setTimeout(kickIdle, timeoutMs, ws);
   ws.send(JSON.stringify({
     type: 'welcome', name, online: clients.size, timeoutSeconds: Math.round(timeoutMs / 1000), warningSeconds: 0,
-    ts: Date.now(),
+    ts: joinedAt,
   }));
   ws.on('message', (data, isBinary) => {
     if (isBinary) {

@@ -111,7 +111,9 @@ public class ChatService implements IdleActions {
 		// Its own join first, then it joins the broadcasts: nothing can slip in between.
 		session.send(joined);
 		session.markJoined();
-		this.broker.broadcast(joined, session);
+		if (this.properties.presence().broadcasts(online)) {
+			this.broker.broadcast(joined, session);
+		}
 		this.idleTracker.track(session);
 		this.metrics.sessionOpened();
 		if (!this.accepting) {
@@ -178,7 +180,10 @@ public class ChatService implements IdleActions {
 			return;
 		}
 		session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
-		this.broker.broadcast(new Envelope(Presence.rename(name, previous, this.registry.size(), now)), null);
+		int online = this.registry.size();
+		if (this.properties.presence().broadcasts(online)) {
+			this.broker.broadcast(new Envelope(Presence.rename(name, previous, online, now)), null);
+		}
 	}
 
 	private List<ServerEvent.Users.User> users(long now) {
@@ -304,7 +309,10 @@ public class ChatService implements IdleActions {
 
 	private void leave(ChatSession session, LeaveReason reason, long now) {
 		if (remove(session, now) && this.accepting) {
-			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, this.registry.size(), now)), null);
+			int online = this.registry.size();
+			if (this.properties.presence().broadcasts(online)) {
+				this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, online, now)), null);
+			}
 		}
 	}
 
@@ -326,7 +334,9 @@ public class ChatService implements IdleActions {
 		int online = this.registry.size() + removed.size();
 		for (ChatSession session : removed) {
 			online--;
-			this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, online, now)), null);
+			if (this.properties.presence().broadcasts(online)) {
+				this.broker.broadcast(new Envelope(Presence.leave(session.name(), reason, online, now)), null);
+			}
 		}
 	}
 
