@@ -302,7 +302,7 @@ async function connectAll(co, args, total, extra) {
   const replies = await co.all('connect', (w) => ({
     url: args.url, indices: assign(total, co.workers.length)(w), prefix: args.prefix || 'b' + process.pid.toString(36),
     addresses: num(args, 'addresses', 8), concurrency: Math.max(1, Math.floor(concurrency / co.workers.length)),
-    timeoutMs: num(args, 'connect-timeout', 60) * 1000, ...(extra ? extra(w) : {}),
+    timeoutMs: num(args, 'connect-timeout', 300) * 1000, ...(extra ? extra(w) : {}),
   }));
   const welcomed = sum(replies, 'welcomed');
   const lastWelcome = Math.max(...replies.map((r) => r.lastWelcome || 0));
@@ -361,12 +361,13 @@ async function fanout(co, args) {
 
 /** One broadcast run over the connected clients; the first `senders` clients send. */
 async function runBroadcast(co, args, p) {
-  await co.all('reset', () => ({ senders: p.senders, messages: p.messages }));
+  const resets = await co.all('reset', () => ({ senders: p.senders, messages: p.messages }));
+  const receivers = sum(resets, 'receivers');
   const before = proc(args.pid);
   let rssMaxKb = before ? before.rssKb : null;
   const startAt = NOW();
   await co.all('send', () => ({ senders: p.senders, messages: p.messages, rate: p.rate, window: p.window, textSize: p.textSize }));
-  const expected = p.senders * p.messages * p.clients;
+  const expected = p.senders * p.messages * receivers;
   const deadline = startAt + p.maxSeconds * 1000;
   let lastReceived = -1;
   let lastChange = NOW();
@@ -401,7 +402,7 @@ async function runBroadcast(co, args, p) {
   const seconds = (lastRecv - firstSend) / 1000;
   return {
     delivery: {
-      sent, expected: sent * p.clients, delivered: received, lost: sent * p.clients - unique,
+      receivers, sent, expected: sent * receivers, delivered: received, lost: sent * receivers - unique,
       duplicated: sum(replies, 'duplicates'), outOfOrder: sum(replies, 'outOfOrder'),
       perSenderOrderKept: sum(replies, 'outOfOrder') === 0,
       sendFailures: sum(replies, 'sendFailures'),
@@ -771,7 +772,7 @@ function worker() {
       const c = { index, name, open: false, received: 0, ...extra };
       const address = '127.0.0.' + (2 + (index % addresses));
       const target = url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name);
-      const ws = new WebSocket(target, { localAddress: /\/\/(127\.|localhost)/.test(url) ? address : undefined, perMessageDeflate: false, handshakeTimeout: 30000 });
+      const ws = new WebSocket(target, { localAddress: /\/\/(127\.|localhost)/.test(url) ? address : undefined, perMessageDeflate: false, handshakeTimeout: 120000 });
       c.ws = ws;
       let settled = false;
       const done = (ok, error) => {
@@ -851,7 +852,7 @@ function worker() {
       received: 0, unique: 0, duplicates: 0, outOfOrder: 0, hist: new Float64Array(HIST_SIZE), histMax: 0,
       firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, closedDuringRun: 0,
     });
-    return {};
+    return { receivers: clients.filter((c) => c.open).length };
   }
 
   function send(body) {
