@@ -533,7 +533,7 @@ async function slow(co, args) {
     if (s != null) {
       heapSamples.push(s);
     }
-  }, 2000);
+  }, 3000);
   out.stormWithSlow = await runBroadcast(co, args, { ...p, clients: clients + slowCount });
   clearInterval(sampler);
   out.heapUsedDuringStormKb = heapSamples.length ? { max: Math.max(...heapSamples), samples: heapSamples.length } : null;
@@ -563,7 +563,7 @@ async function slow(co, args) {
 function heapUsedNow(args) {
   if (args.pid && processName(args.pid) === 'java') {
     try {
-      const out = execFileSync('jstat', ['-gc', String(args.pid)], { stdio: 'pipe', timeout: 10000 }).toString().trim().split('\n');
+      const out = execFileSync('jstat', ['-gc', String(args.pid)], { stdio: 'pipe', timeout: 30000 }).toString().trim().split('\n');
       const head = out[0].trim().split(/\s+/);
       const vals = out[1].trim().split(/\s+/).map(Number);
       const get = (k) => vals[head.indexOf(k)] || 0;

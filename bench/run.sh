@@ -67,22 +67,24 @@ case "$scenario" in
     loadgen_defaults=(--clients 1000 --senders 10 --messages 300 --window 20) ;;
   fanout5k)
     # 5,000 joins would otherwise cost 12.5 million presence frames before the first message.
-    our_args=(--chat.presence.broadcast-limit=1000)
+    our_args=(--chat.presence.broadcast-limit=100)
     loadgen_defaults=(--clients 5000 --senders 5 --messages 30 --rate 5 --concurrency 100) ;;
   capacity)
     # The peer sends no presence; with it, 19,000 joins cost 180 million frames (see docs/benchmarks.md).
-    our_args=(--chat.presence.broadcast-limit=1000)
+    our_args=(--chat.presence.broadcast-limit=100)
     loadgen_defaults=(--clients 19000 --concurrency 200) ;;
   idle)
     timeout_s=5
     our_args=(--chat.idle.timeout=5s --chat.idle.warning-before=1s --chat.idle.sweep-interval=1s
-      --chat.presence.broadcast-limit=1000)
+      --chat.presence.broadcast-limit=100)
     loadgen_defaults=(--silent 10000 --active 100 --sweep-ms 1000) ;;
   slow)
-    loadgen_defaults=(--clients 500 --slow 10 --senders 10 --messages 300 --rate 100 --text-size 900) ;;
+    # A storm the server sustains for readers (about 10,000 copies/s of 1 KB), long enough to fill
+    # the socket buffers and the 512 KB queue of a client that does not read.
+    loadgen_defaults=(--clients 200 --slow 10 --senders 10 --messages 300 --rate 50 --text-size 900) ;;
   soak)
     timeout_s=30
-    our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s --chat.presence.broadcast-limit=1000)
+    our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s --chat.presence.broadcast-limit=500)
     loadgen_defaults=(--clients 2000 --duration 600) ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac

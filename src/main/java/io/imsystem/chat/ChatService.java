@@ -83,7 +83,7 @@ public class ChatService implements IdleActions {
 	public ChatSession join(Connection connection, String requestedName) {
 		long now = this.clock.millis();
 		ChatProperties.Limits limits = this.properties.limits();
-		ChatSession session = new ChatSession(UUID.randomUUID().toString(), connection, now,
+		ChatSession session = new ChatSession(sessionId(), connection, now,
 				new RateLimiter(limits.messagesPerSecond(), limits.burst(), now));
 		ServerEvent.Error nameError = null;
 		boolean named = false;
@@ -357,6 +357,16 @@ public class ChatService implements IdleActions {
 
 	private static long idleSeconds(long lastActivity, long now) {
 		return Math.max(0, (now - lastActivity) / 1000);
+	}
+
+	/**
+	 * A random id without {@code UUID.randomUUID()}: its one shared {@code SecureRandom} is a lock
+	 * that a storm of handshakes queues on for seconds (profiled in docs/benchmarks.md). The id is
+	 * internal and needs uniqueness, not secrecy.
+	 */
+	private static String sessionId() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return new UUID(random.nextLong(), random.nextLong()).toString();
 	}
 
 	private static String generatedName() {
