@@ -163,7 +163,9 @@ async function heapAfterGc(args) {
       execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'pipe', timeout: 60000 });
       const info = execFileSync('jcmd', [String(pid), 'GC.heap_info'], { stdio: 'pipe', timeout: 60000 }).toString();
       const m = /total (\d+)K, used (\d+)K/.exec(info);
-      return m ? { usedKb: Number(m[2]), committedKb: Number(m[1]) } : null;
+      // Young regions right after a full GC hold only what was allocated since: not live data.
+      const young = /(\d+) young \((\d+)K\)/.exec(info);
+      return m ? { usedKb: Number(m[2]) - (young ? Number(young[2]) : 0), committedKb: Number(m[1]) } : null;
     }
     catch (e) {
       return { error: String(e.message).slice(0, 200) };
@@ -545,7 +547,10 @@ async function slow(co, args) {
   while (NOW() < until) {
     await sleep(500);
     const r = await co.all('slowReport');
-    slowReport = { slowClosed: sum(r, 'slowClosed'), closeCodes: mergeCounts(r.map((x) => x.closeCodes)), readersClosed: sum(r, 'readersClosed') };
+    slowReport = {
+      slowClosed: sum(r, 'slowClosed'), closeCodes: mergeCounts(r.map((x) => x.closeCodes)), readersClosed: sum(r, 'readersClosed'),
+      readerCloseCodes: mergeCounts(r.map((x) => x.readerCloseCodes)),
+    };
     if (slowReport.slowClosed >= slowCount) {
       break;
     }
@@ -971,7 +976,7 @@ function worker() {
   }
 
   function slowReport() {
-    const r = { slowClosed: 0, readersClosed: 0, closeCodes: {} };
+    const r = { slowClosed: 0, readersClosed: 0, closeCodes: {}, readerCloseCodes: {} };
     for (const c of clients) {
       if (c.role === 'slow' && c.closedAt) {
         r.slowClosed++;
@@ -979,6 +984,7 @@ function worker() {
       }
       else if (c.role !== 'slow' && c.closedAt) {
         r.readersClosed++;
+        r.readerCloseCodes[c.closeCode] = (r.readerCloseCodes[c.closeCode] || 0) + 1;
       }
     }
     return r;
