@@ -21,12 +21,13 @@ import org.springframework.util.unit.DataSize;
  * @param heartbeat WebSocket pings that find dead peers
  * @param websocket WebSocket transport settings
  * @param tcp The line-protocol TCP gateway for the original system's clients
+ * @param presence How presence events reach the room
  */
 @ConfigurationProperties("chat")
 public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
 		@DefaultValue Limits limits, @DefaultValue Admin admin, @DefaultValue Heartbeat heartbeat,
-		@DefaultValue WebSocket websocket, @DefaultValue Tcp tcp) {
+		@DefaultValue WebSocket websocket, @DefaultValue Tcp tcp, @DefaultValue Presence presence) {
 
 	/**
 	 * @param timeout How long a session may stay silent before it is kicked (the original system
@@ -166,6 +167,27 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * frames are small and compression costs memory per connection
 	 */
 	public record WebSocket(@DefaultValue("false") boolean compression) {
+	}
+
+	/**
+	 * @param broadcastLimit The most sessions online for which join, leave and rename presence
+	 * events are still broadcast to everyone; above it only the joiner gets its own join. Each
+	 * presence event costs one frame per session, so a connect storm of N sessions costs N²/2
+	 * frames. 0 (the default) always broadcasts, as contract version 1 says
+	 */
+	public record Presence(@DefaultValue("0") int broadcastLimit) {
+
+		public Presence {
+			if (broadcastLimit < 0) {
+				throw new IllegalArgumentException("chat.presence.broadcast-limit must not be negative, was " + broadcastLimit);
+			}
+		}
+
+		/** Whether a presence event is broadcast while {@code online} sessions are connected. */
+		public boolean broadcasts(int online) {
+			return this.broadcastLimit == 0 || online <= this.broadcastLimit;
+		}
+
 	}
 
 	private static void requirePositive(String property, Duration value) {

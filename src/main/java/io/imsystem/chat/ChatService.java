@@ -111,7 +111,7 @@ public class ChatService implements IdleActions {
 
 	private ChatSession newSession(Connection connection, long now) {
 		ChatProperties.Limits limits = this.properties.limits();
-		return new ChatSession(UUID.randomUUID().toString(), connection, now,
+		return new ChatSession(sessionId(), connection, now,
 				new RateLimiter(limits.messagesPerSecond(), limits.burst(), now));
 	}
 
@@ -139,7 +139,9 @@ public class ChatService implements IdleActions {
 			this.idleTracker.untrack(session);
 			return session;
 		}
-		this.broker.broadcast(joined, session);
+		if (this.properties.presence().broadcasts(online)) {
+			this.broker.broadcast(joined, session);
+		}
 		if (!this.accepting) {
 			// Slipped in while shutdown was kicking everyone else.
 			kick(session, LeaveReason.SHUTDOWN, CloseCode.GOING_AWAY.reason(), null);
@@ -205,7 +207,10 @@ public class ChatService implements IdleActions {
 			return;
 		}
 		session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
-		this.broker.broadcast(new Envelope(Presence.rename(name, previous, this.registry.size(), now)), null);
+		int online = this.registry.size();
+		if (this.properties.presence().broadcasts(online)) {
+			this.broker.broadcast(new Envelope(Presence.rename(name, previous, online, now)), null);
+		}
 	}
 
 	private List<ServerEvent.Users.User> users(long now) {
@@ -339,8 +344,11 @@ public class ChatService implements IdleActions {
 
 	private void leave(ChatSession session, LeaveReason reason, long now) {
 		if (remove(session, now) && this.accepting) {
-			this.broker.broadcast(new Envelope(
-					Presence.leave(session.name(), session.remoteAddress(), reason, this.registry.size(), now)), null);
+			int online = this.registry.size();
+			if (this.properties.presence().broadcasts(online)) {
+				this.broker.broadcast(
+						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null);
+			}
 		}
 	}
 
@@ -362,8 +370,10 @@ public class ChatService implements IdleActions {
 		int online = this.registry.size() + removed.size();
 		for (ChatSession session : removed) {
 			online--;
-			this.broker.broadcast(
-					new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null);
+			if (this.properties.presence().broadcasts(online)) {
+				this.broker.broadcast(
+						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null);
+			}
 		}
 	}
 
@@ -384,6 +394,16 @@ public class ChatService implements IdleActions {
 
 	private static long idleSeconds(long lastActivity, long now) {
 		return Math.max(0, (now - lastActivity) / 1000);
+	}
+
+	/**
+	 * A random id without {@code UUID.randomUUID()}: its one shared {@code SecureRandom} is a lock
+	 * that a storm of handshakes queues on for seconds (profiled in docs/benchmarks.md). The id is
+	 * internal and needs uniqueness, not secrecy.
+	 */
+	private static String sessionId() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return new UUID(random.nextLong(), random.nextLong()).toString();
 	}
 
 	private static String generatedName() {

@@ -11,6 +11,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
@@ -25,14 +27,35 @@ class WebSocketConfiguration {
 
 	static final String PATH = "/ws/chat";
 
+	/**
+	 * Read buffers per connection: text in characters, binary in bytes. Every connection holds both
+	 * for its whole life, so they are small (measured in docs/benchmarks.md: 8 KiB buffers made a
+	 * connection cost over 50 KiB of heap); larger messages arrive in parts, which
+	 * {@link ChatWebSocketHandler} joins and limits in UTF-8 bytes.
+	 */
+	static final int TEXT_BUFFER_CHARS = 1024;
+
+	/** Binary frames are refused on their first part, so their buffer only needs to exist. */
+	static final int BINARY_BUFFER_BYTES = 128;
+
+	/** Tomcat's per-connection socket buffers for the application, 8 KiB each by default. */
+	static final int SOCKET_BUFFER_BYTES = 1024;
+
 	@Bean
 	ServletServerContainerFactoryBean webSocketContainer(ChatProperties properties) {
 		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-		// Characters: never more than bytes, so frames above the byte limit are cut off early.
-		container.setMaxTextMessageBufferSize(properties.limits().maxFrameBytes());
-		container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());
+		container.setMaxTextMessageBufferSize(Math.min(TEXT_BUFFER_CHARS, properties.limits().maxFrameBytes()));
+		container.setMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
 		container.setAsyncSendTimeout(properties.session().sendTimeLimit().toMillis());
 		return container;
+	}
+
+	@Bean
+	TomcatConnectorCustomizer smallSocketBuffers() {
+		return (connector) -> {
+			connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
+			connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
+		};
 	}
 
 	@Bean
@@ -51,6 +74,17 @@ class WebSocketConfiguration {
 		FilterRegistrationBean<NoCompressionFilter> registration = new FilterRegistrationBean<>(new NoCompressionFilter());
 		registration.addUrlPatterns(PATH);
 		return registration;
+	}
+
+	/**
+	 * Keeps handshakes out of the security filter chain. {@code /ws/chat} is open to everyone and
+	 * guarded by its own origin, address and shutdown checks ({@link ChatHandshakeInterceptor}); the
+	 * chain's dozen filters only added time to every handshake, about a third of its CPU
+	 * (profiled in docs/benchmarks.md).
+	 */
+	@Bean
+	WebSecurityCustomizer chatHandshakeOutsideSecurity() {
+		return (web) -> web.ignoring().requestMatchers(PATH);
 	}
 
 	@Bean

@@ -1,0 +1,1137 @@
+#!/usr/bin/env node
+'use strict';
+// Load generator for any deployment of the chat contract (im-system or the reference peer).
+//
+//   node loadgen.js fanout   --url ws://127.0.0.1:8080/ws/chat [--pid PID] --clients 1000 --senders 10 --messages 300
+//   node loadgen.js capacity --url ... --clients 19000
+//   node loadgen.js idle     --url ... --silent 10000 --active 100
+//   node loadgen.js slow     --url ... --clients 500 --slow 10
+//   node loadgen.js soak     --url ... --clients 2000 --duration 600
+//
+// Each run prints one JSON document on stdout (progress goes to stderr). Clients are spread over
+// --workers child processes (each has its own open-file limit) and over --addresses loopback
+// source addresses 127.0.0.2, 127.0.0.3, ... With --pid, server RSS, CPU, threads and open files
+// come from /proc/<pid>; heap after GC comes from `jcmd` for a JVM, or from --stats-url for the
+// Node peer. Every loop is bounded in count and time.
+
+const { fork, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const NOW = () => Number(process.hrtime.bigint() / 1000n) / 1000; // monotonic ms, same clock in every process
+
+// ---------------------------------------------------------------- options
+
+function parseArgs(argv) {
+  const args = { _: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const key = a.slice(2);
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) {
+        args[key] = true;
+      }
+      else {
+        args[key] = next;
+        i++;
+      }
+    }
+    else {
+      args._.push(a);
+    }
+  }
+  return args;
+}
+
+function num(args, key, fallback) {
+  return args[key] === undefined ? fallback : Number(args[key]);
+}
+
+// ---------------------------------------------------------------- histogram (log-linear, microseconds)
+
+const HIST_SIZE = 1024;
+
+function histIndex(micros) {
+  let v = Math.max(0, Math.round(micros));
+  if (v < 64) {
+    return v;
+  }
+  const e = 31 - Math.clz32(v);
+  if (e > 31) {
+    return HIST_SIZE - 1;
+  }
+  return Math.min(HIST_SIZE - 1, 64 + (e - 6) * 32 + ((v >>> (e - 5)) - 32));
+}
+
+function histValue(index) {
+  if (index < 64) {
+    return index;
+  }
+  const e = Math.floor((index - 64) / 32) + 6;
+  const mantissa = ((index - 64) % 32) + 32;
+  // The middle of the bucket.
+  return (mantissa + 0.5) * Math.pow(2, e - 5);
+}
+
+function histSummary(counts, max) {
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) {
+    total += counts[i];
+  }
+  const at = (q) => {
+    if (total === 0) {
+      return null;
+    }
+    const rank = Math.ceil(q * total);
+    let seen = 0;
+    for (let i = 0; i < counts.length; i++) {
+      seen += counts[i];
+      if (seen >= rank) {
+        return round(histValue(i) / 1000, 3);
+      }
+    }
+    return null;
+  };
+  return { count: total, p50: at(0.5), p90: at(0.9), p99: at(0.99), p999: at(0.999), max: total ? round(max / 1000, 3) : null };
+}
+
+function round(x, digits) {
+  const f = Math.pow(10, digits);
+  return Math.round(x * f) / f;
+}
+
+function exactSummary(values) {
+  if (values.length === 0) {
+    return { count: 0 };
+  }
+  const sorted = Float64Array.from(values).sort();
+  const at = (q) => round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)], 1);
+  return { count: sorted.length, min: round(sorted[0], 1), p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(sorted[sorted.length - 1], 1) };
+}
+
+// ---------------------------------------------------------------- server stats from /proc
+
+const CLK_TCK = 100;
+
+function proc(pid) {
+  if (!pid) {
+    return null;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+    const threads = Number(/Threads:\s+(\d+)/.exec(status)[1]);
+    let fds = null;
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fd`).length;
+    }
+    catch (e) {
+      fds = null;
+    }
+    return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssKb, threads, fds, at: NOW() };
+  }
+  catch (e) {
+    return null;
+  }
+}
+
+function cpuCores(from, to) {
+  if (!from || !to || to.at <= from.at) {
+    return null;
+  }
+  return round((to.cpuTicks - from.cpuTicks) / CLK_TCK / ((to.at - from.at) / 1000), 3);
+}
+
+function processName(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  }
+  catch (e) {
+    return null;
+  }
+}
+
+/** Heap in use right after a full collection, in KiB: jcmd for a JVM, the stats URL for the peer. */
+async function heapAfterGc(args) {
+  const pid = args.pid;
+  if (pid && processName(pid) === 'java') {
+    try {
+      execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'pipe', timeout: 60000 });
+      const info = execFileSync('jcmd', [String(pid), 'GC.heap_info'], { stdio: 'pipe', timeout: 60000 }).toString();
+      const m = /total (\d+)K, used (\d+)K/.exec(info);
+      // Young regions right after a full GC hold only what was allocated since: not live data.
+      const young = /(\d+) young \((\d+)K\)/.exec(info);
+      return m ? { usedKb: Number(m[2]) - (young ? Number(young[2]) : 0), committedKb: Number(m[1]) } : null;
+    }
+    catch (e) {
+      return { error: String(e.message).slice(0, 200) };
+    }
+  }
+  if (args['stats-url']) {
+    try {
+      const res = await fetch(args['stats-url'] + '?gc=1');
+      const body = await res.json();
+      return { usedKb: Math.round(body.heapUsed / 1024) };
+    }
+    catch (e) {
+      return { error: String(e.message).slice(0, 200) };
+    }
+  }
+  return null;
+}
+
+function snapshot(args, heap) {
+  const p = proc(args.pid);
+  return p ? { rssKb: p.rssKb, threads: p.threads, fds: p.fds, heapAfterGcKb: heap ? heap.usedKb : null } : null;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- coordinator
+
+class Coordinator {
+
+  constructor(args) {
+    this.args = args;
+    this.workers = [];
+    this.reports = new Map();
+    this.waiters = [];
+  }
+
+  start(count) {
+    for (let w = 0; w < count; w++) {
+      const child = fork(__filename, ['--worker'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      child.on('message', (msg) => this.onMessage(w, msg));
+      child.on('exit', (code) => {
+        if (code && !this.stopping) {
+          process.stderr.write(`worker ${w} exited with ${code}\n`);
+        }
+      });
+      this.workers.push(child);
+    }
+  }
+
+  onMessage(w, msg) {
+    if (msg.type === 'progress') {
+      this.reports.set(w, msg);
+    }
+    else if (msg.type === 'reply') {
+      const waiter = this.waiters.find((x) => x.id === msg.id && x.worker === w);
+      if (waiter) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(msg.body);
+      }
+    }
+  }
+
+  /** Sends a command to every worker and waits for all replies. */
+  all(cmd, perWorker) {
+    const id = Math.random().toString(36).slice(2);
+    return Promise.all(this.workers.map((child, w) => new Promise((resolve) => {
+      this.waiters.push({ id, worker: w, resolve });
+      child.send({ id, cmd, body: perWorker ? perWorker(w) : {} });
+    })));
+  }
+
+  progress() {
+    return [...this.reports.values()];
+  }
+
+  async stop() {
+    this.stopping = true;
+    for (const child of this.workers) {
+      try {
+        child.send({ cmd: 'exit' });
+      }
+      catch (e) {
+        // Already gone.
+      }
+    }
+    await sleep(300);
+    for (const child of this.workers) {
+      child.kill('SIGKILL');
+    }
+  }
+
+}
+
+function assign(total, workers) {
+  // Client i lives in worker i % workers: senders and slow clients are spread evenly.
+  return (w) => {
+    const list = [];
+    for (let i = w; i < total; i += workers) {
+      list.push(i);
+    }
+    return list;
+  };
+}
+
+function sum(list, key) {
+  return list.reduce((a, x) => a + (x[key] || 0), 0);
+}
+
+function mergeHist(list, key) {
+  const counts = new Float64Array(HIST_SIZE);
+  let max = 0;
+  for (const r of list) {
+    const h = r[key];
+    for (let i = 0; i < HIST_SIZE; i++) {
+      counts[i] += h.counts[i];
+    }
+    max = Math.max(max, h.max);
+  }
+  return histSummary(counts, max);
+}
+
+function common(args, scenario) {
+  return {
+    scenario,
+    target: args.label || args.url,
+    url: args.url,
+    startedAt: new Date().toISOString(),
+    machine: { nproc: os.cpus().length, memGiB: round(os.totalmem() / 2 ** 30, 1), loadavg: os.loadavg().map((x) => round(x, 2)), node: process.version },
+    server: args.pid ? { pid: Number(args.pid), process: processName(args.pid) } : null,
+  };
+}
+
+async function connectAll(co, args, total, extra) {
+  const concurrency = num(args, 'concurrency', 200);
+  const started = NOW();
+  const replies = await co.all('connect', (w) => ({
+    url: args.url, indices: assign(total, co.workers.length)(w), prefix: args.prefix || 'b' + process.pid.toString(36),
+    addresses: num(args, 'addresses', 8), concurrency: Math.max(1, Math.floor(concurrency / co.workers.length)),
+    timeoutMs: num(args, 'connect-timeout', 300) * 1000, ...(extra ? extra(w) : {}),
+  }));
+  const welcomed = sum(replies, 'welcomed');
+  const lastWelcome = Math.max(...replies.map((r) => r.lastWelcome || 0));
+  return {
+    requested: total, welcomed, failed: sum(replies, 'failed'),
+    errors: replies.flatMap((r) => r.errors).slice(0, 5),
+    timeToWelcomeAllMs: welcomed === total ? round(lastWelcome - started, 1) : null,
+    elapsedMs: round(NOW() - started, 1),
+  };
+}
+
+/** Waits until the clients have received nothing for quietMs (the server has caught up), at most maxMs. */
+async function settle(co, quietMs, maxMs) {
+  const until = NOW() + maxMs;
+  let last = -1;
+  let lastChange = NOW();
+  while (NOW() < until) {
+    await sleep(250);
+    const received = sum(co.progress(), 'frames');
+    if (received !== last) {
+      last = received;
+      lastChange = NOW();
+    }
+    else if (NOW() - lastChange >= quietMs) {
+      return round(NOW() - until + maxMs, 0);
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- scenarios
+
+async function fanout(co, args) {
+  const clients = num(args, 'clients', 1000);
+  const senders = Math.min(clients, num(args, 'senders', 10));
+  const messages = num(args, 'messages', 300);
+  const rate = num(args, 'rate', 0); // broadcasts per second over all senders; 0 = saturate (closed loop)
+  const window = num(args, 'window', 20);
+  const textSize = num(args, 'text-size', 32);
+  const maxSeconds = num(args, 'max-seconds', 120);
+  const out = common(args, 'fanout');
+  out.params = { clients, senders, messagesPerSender: messages, rate: rate || 'saturating', window: rate ? null : window, textSize, workers: co.workers.length };
+  out.connect = await connectAll(co, args, clients);
+  await settle(co, 1000, 60000);
+  const warmup = num(args, 'warmup-messages', 50);
+  if (warmup > 0) {
+    // Same shape, fewer messages: the JIT and the buffers warm up before the measured run.
+    const w = await runBroadcast(co, args, { clients, senders, messages: warmup, rate, window, textSize, maxSeconds });
+    out.warmup = { delivered: w.delivery.delivered, copiesPerSecond: w.throughput.copiesPerSecond };
+    await settle(co, 1000, 30000);
+  }
+  const result = await runBroadcast(co, args, { clients, senders, messages, rate, window, textSize, maxSeconds });
+  Object.assign(out, result);
+  return out;
+}
+
+/** One broadcast run over the connected clients; the first `senders` clients send. */
+async function runBroadcast(co, args, p) {
+  const resets = await co.all('reset', () => ({ senders: p.senders, messages: p.messages }));
+  const receivers = sum(resets, 'receivers');
+  const before = proc(args.pid);
+  let rssMaxKb = before ? before.rssKb : null;
+  const startAt = NOW();
+  await co.all('send', () => ({ senders: p.senders, messages: p.messages, rate: p.rate, window: p.window, textSize: p.textSize }));
+  const expected = p.senders * p.messages * receivers;
+  const deadline = startAt + p.maxSeconds * 1000;
+  let lastReceived = -1;
+  let lastChange = NOW();
+  const drainMs = num(args, 'drain', 10) * 1000;
+  for (;;) {
+    await sleep(200);
+    const now = proc(args.pid);
+    if (now) {
+      rssMaxKb = Math.max(rssMaxKb, now.rssKb);
+    }
+    const prog = co.progress();
+    const received = sum(prog, 'received');
+    if (received !== lastReceived) {
+      lastReceived = received;
+      lastChange = NOW();
+    }
+    const sendsDone = prog.length === co.workers.length && prog.every((x) => x.sendsDone);
+    if (received >= expected && sendsDone) {
+      break;
+    }
+    if (NOW() > deadline || (sendsDone && NOW() - lastChange > drainMs) || (NOW() - lastChange > drainMs * 3)) {
+      break;
+    }
+  }
+  const replies = await co.all('report');
+  const after = proc(args.pid);
+  const firstSend = Math.min(...replies.map((r) => r.firstSend).filter((x) => x));
+  const lastRecv = Math.max(...replies.map((r) => r.lastRecv));
+  const received = sum(replies, 'received');
+  const unique = sum(replies, 'unique');
+  const sent = sum(replies, 'sent');
+  const seconds = (lastRecv - firstSend) / 1000;
+  return {
+    delivery: {
+      receivers, sent, expected: sent * receivers, delivered: received, lost: sent * receivers - unique,
+      duplicated: sum(replies, 'duplicates'), outOfOrder: sum(replies, 'outOfOrder'),
+      perSenderOrderKept: sum(replies, 'outOfOrder') === 0,
+      sendFailures: sum(replies, 'sendFailures'),
+      closedDuringRun: sum(replies, 'closedDuringRun'),
+    },
+    throughput: { seconds: round(seconds, 3), copiesPerSecond: Math.round(received / seconds), broadcastsPerSecond: round(sent / seconds, 1) },
+    latencyMs: mergeHist(replies, 'hist'),
+    serverDuringRun: after ? { cpuCores: cpuCores(before, after), rssMaxKb, rssEndKb: after.rssKb, threads: after.threads, fds: after.fds } : null,
+  };
+}
+
+async function capacity(co, args) {
+  const clients = num(args, 'clients', 19000);
+  const out = common(args, 'capacity');
+  const warmup = num(args, 'warmup', Math.min(2000, clients));
+  out.params = { clients, warmup, concurrency: num(args, 'concurrency', 200), workers: co.workers.length, addresses: num(args, 'addresses', 8) };
+  if (warmup > 0) {
+    // Warms the JIT and touches the memory a first wave of handshakes needs, then lets go.
+    out.warmup = await connectAll(co, { ...args, prefix: 'w' + process.pid.toString(36) }, warmup);
+    await settle(co, 1000, 60000);
+    await co.all('closeAll');
+    await sleep(3000);
+  }
+  const baseHeap = await heapAfterGc(args);
+  const base = snapshot(args, baseHeap);
+  out.baseline = base;
+  const cpuBefore = proc(args.pid);
+  out.connect = await connectAll(co, args, clients);
+  out.settledMs = await settle(co, 2000, num(args, 'settle-max', 120) * 1000);
+  const cpuAfter = proc(args.pid);
+  out.serverCpuCoresWhileConnecting = cpuCores(cpuBefore, cpuAfter);
+  await sleep(num(args, 'hold', 5) * 1000);
+  const prog = await co.all('status');
+  const heldOpen = sum(prog, 'open');
+  const heap = await heapAfterGc(args);
+  const held = snapshot(args, heap);
+  out.held = { open: heldOpen, received: sum(prog, 'received'), closedByServer: sum(prog, 'closed'), ...held };
+  if (base && held && heldOpen > 0) {
+    out.perConnection = {
+      rssKiB: round((held.rssKb - base.rssKb) / heldOpen, 2),
+      heapAfterGcKiB: (heap && baseHeap && heap.usedKb != null && baseHeap.usedKb != null) ? round((heap.usedKb - baseHeap.usedKb) / heldOpen, 2) : null,
+      fds: round((held.fds - base.fds) / heldOpen, 3),
+    };
+  }
+  await co.all('closeAll');
+  return out;
+}
+
+async function idle(co, args) {
+  const silent = num(args, 'silent', 10000);
+  const active = num(args, 'active', 100);
+  const sweepMs = num(args, 'sweep-ms', 1000);
+  const out = common(args, 'idle');
+  out.params = { silent, active, sweepIntervalMs: sweepMs, workers: co.workers.length };
+  // Active clients are the first `active` indices; each keeps itself active with a private
+  // message to itself (no broadcast) several times per timeout.
+  const total = silent + active;
+  const cpuBefore = proc(args.pid);
+  out.connect = await connectAll(co, args, total, () => ({ activeBelow: active }));
+  const replies0 = await co.all('status');
+  const timeoutMs = Math.max(...replies0.map((r) => r.timeoutMs || 0));
+  out.params.timeoutMs = timeoutMs;
+  const deadline = NOW() + timeoutMs + num(args, 'grace', 15) * 1000;
+  let rssMaxKb = 0;
+  while (NOW() < deadline) {
+    await sleep(250);
+    const p = proc(args.pid);
+    if (p) {
+      rssMaxKb = Math.max(rssMaxKb, p.rssKb);
+    }
+    const prog = co.progress();
+    if (prog.length === co.workers.length && sum(prog, 'silentClosed') >= silent) {
+      break;
+    }
+  }
+  const cpuAfter = proc(args.pid);
+  const replies = await co.all('idleReport');
+  const lags = replies.flatMap((r) => r.serverLags);
+  const clientLags = replies.flatMap((r) => r.clientLags);
+  const kicked = sum(replies, 'silentKicked');
+  const early = lags.filter((x) => x < 0).length;
+  out.result = {
+    silentKicked: kicked, silentKickedPercent: round(100 * kicked / silent, 2), silentNotKicked: silent - sum(replies, 'silentClosed'),
+    silentClosedOtherwise: sum(replies, 'silentClosed') - kicked, closeCodes: mergeCounts(replies.map((r) => r.closeCodes)),
+    early, activeKicked: sum(replies, 'activeKicked'), activeClosed: sum(replies, 'activeClosed'),
+    kickLagMs: exactSummary(lags),
+    kickLagClientSideMs: exactSummary(clientLags),
+    note: 'kickLagMs = kicked.ts - welcome.ts - timeout (server clock); kickLagClientSideMs adds delivery time of the kick minus that of the welcome',
+  };
+  out.server = { ...out.server, cpuCores: cpuCores(cpuBefore, cpuAfter), rssMaxKb };
+  out.target = { kickLagP99LimitMs: sweepMs + 50 };
+  await co.all('closeAll');
+  return out;
+}
+
+function mergeCounts(list) {
+  const merged = {};
+  for (const counts of list) {
+    for (const [k, v] of Object.entries(counts)) {
+      merged[k] = (merged[k] || 0) + v;
+    }
+  }
+  return merged;
+}
+
+async function slow(co, args) {
+  const clients = num(args, 'clients', 500);
+  const slowCount = num(args, 'slow', 10);
+  const p = {
+    clients, senders: num(args, 'senders', 10), messages: num(args, 'messages', 300), rate: num(args, 'rate', 100),
+    window: 0, textSize: num(args, 'text-size', 900), maxSeconds: num(args, 'max-seconds', 120),
+  };
+  const out = common(args, 'slow');
+  out.params = { readers: clients, slow: slowCount, senders: p.senders, messagesPerSender: p.messages, rate: p.rate, textSize: p.textSize, workers: co.workers.length };
+  // Slow clients are the last indices; they connect like the others.
+  out.connect = await connectAll(co, args, clients + slowCount, () => ({ slowFrom: clients }));
+  await settle(co, 1000, 60000);
+  const base = snapshot(args, await heapAfterGc(args));
+  out.baseline = base;
+  // Storm 1: the would-be slow clients still read, so nothing is slow.
+  await co.all('setSlow', () => ({ paused: false }));
+  out.stormAllReading = await runBroadcast(co, args, { ...p, clients: clients + slowCount });
+  // Storm 2: the slow clients stop reading their sockets.
+  await co.all('setSlow', () => ({ paused: true }));
+  const heapSamples = [];
+  const sampler = setInterval(() => {
+    const s = heapUsedNow(args);
+    if (s != null) {
+      heapSamples.push(s);
+    }
+  }, 3000);
+  out.stormWithSlow = await runBroadcast(co, args, { ...p, clients: clients + slowCount });
+  clearInterval(sampler);
+  out.heapUsedDuringStormKb = heapSamples.length ? { max: Math.max(...heapSamples), samples: heapSamples.length } : null;
+  out.afterStorm = snapshot(args, await heapAfterGc(args));
+  // Let the slow clients read what they were sent, to see how their connection ended.
+  await co.all('setSlow', () => ({ paused: false }));
+  const until = NOW() + num(args, 'close-wait', 20) * 1000;
+  let slowReport = null;
+  while (NOW() < until) {
+    await sleep(500);
+    const r = await co.all('slowReport');
+    slowReport = {
+      slowClosed: sum(r, 'slowClosed'), closeCodes: mergeCounts(r.map((x) => x.closeCodes)), readersClosed: sum(r, 'readersClosed'),
+      readerCloseCodes: mergeCounts(r.map((x) => x.readerCloseCodes)),
+    };
+    if (slowReport.slowClosed >= slowCount) {
+      break;
+    }
+  }
+  out.slowClients = slowReport;
+  const a = out.stormAllReading.latencyMs.p99;
+  const b = out.stormWithSlow.latencyMs.p99;
+  out.readersP99Ratio = (a && b) ? round(b / a, 3) : null;
+  out.note = 'stormWithSlow counts the slow clients in "expected": its lost figure includes what they never read';
+  await co.all('closeAll');
+  return out;
+}
+
+/** Heap in use now (no GC), cheaply: jstat for a JVM, the stats URL otherwise. */
+function heapUsedNow(args) {
+  if (args.pid && processName(args.pid) === 'java') {
+    try {
+      const out = execFileSync('jstat', ['-gc', String(args.pid)], { stdio: 'pipe', timeout: 30000 }).toString().trim().split('\n');
+      const head = out[0].trim().split(/\s+/);
+      const vals = out[1].trim().split(/\s+/).map(Number);
+      const get = (k) => vals[head.indexOf(k)] || 0;
+      return Math.round(get('S0U') + get('S1U') + get('EU') + get('OU'));
+    }
+    catch (e) {
+      return null;
+    }
+  }
+  return null;
+}
+
+async function soak(co, args) {
+  const clients = num(args, 'clients', 2000);
+  const duration = num(args, 'duration', 600);
+  const out = common(args, 'soak');
+  out.params = {
+    clients, durationSeconds: duration, workers: co.workers.length,
+    chatsPerLife: num(args, 'chats', 2), broadcastShare: num(args, 'broadcast-share', 0.25), quitShare: num(args, 'quit-share', 0.1),
+  };
+  out.baseline = snapshot(args, await heapAfterGc(args));
+  const started = NOW();
+  await co.all('soak', (w) => ({
+    url: args.url, indices: assign(clients, co.workers.length)(w), prefix: args.prefix || 's' + process.pid.toString(36),
+    addresses: num(args, 'addresses', 8), durationMs: duration * 1000, chats: out.params.chatsPerLife,
+    broadcastShare: out.params.broadcastShare, quitShare: out.params.quitShare, rampMs: num(args, 'ramp', 30) * 1000,
+  }));
+  out.during = [];
+  const every = num(args, 'sample-every', 120) * 1000;
+  let next = started + every;
+  while (NOW() < started + duration * 1000) {
+    await sleep(1000);
+    if (NOW() >= next) {
+      next += every;
+      const prog = co.progress();
+      out.during.push({
+        atSeconds: Math.round((NOW() - started) / 1000), open: sum(prog, 'open'), connects: sum(prog, 'connects'),
+        ...snapshot(args, await heapAfterGc(args)),
+      });
+      process.stderr.write(`soak ${JSON.stringify(out.during[out.during.length - 1])}\n`);
+    }
+  }
+  const replies = await co.all('soakStop');
+  out.totals = {
+    connects: sum(replies, 'connects'), welcomed: sum(replies, 'welcomed'), connectFailures: sum(replies, 'failed'),
+    idleKicks: sum(replies, 'idleKicks'), quits: sum(replies, 'quits'), chatsSent: sum(replies, 'chatsSent'),
+    privatesSent: sum(replies, 'privatesSent'), received: sum(replies, 'received'), errorsReceived: sum(replies, 'errorEvents'),
+    closeCodes: mergeCounts(replies.map((r) => r.closeCodes)), connectErrors: replies.flatMap((r) => r.errors).slice(0, 5),
+  };
+  await sleep(num(args, 'after-wait', 10) * 1000);
+  out.after = snapshot(args, await heapAfterGc(args));
+  if (args['admin-url']) {
+    try {
+      const res = await fetch(args['admin-url'] + '/actuator/chat', { headers: { authorization: 'Basic ' + Buffer.from(args['admin-auth'] || 'admin:bench').toString('base64') } });
+      out.after.online = (await res.json()).online;
+    }
+    catch (e) {
+      out.after.online = 'unavailable: ' + e.message;
+    }
+  }
+  return out;
+}
+
+async function coordinator(args) {
+  const scenario = args._[0];
+  const scenarios = { fanout, capacity, idle, slow, soak };
+  if (!scenarios[scenario] || !args.url) {
+    process.stderr.write('usage: node loadgen.js fanout|capacity|idle|slow|soak --url ws://127.0.0.1:PORT/ws/chat [--pid PID] [options]\n');
+    process.exit(2);
+  }
+  if (!/^wss?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(args.url) && !args['allow-remote']) {
+    process.stderr.write('refusing a non-loopback target without --allow-remote\n');
+    process.exit(2);
+  }
+  const co = new Coordinator(args);
+  co.start(num(args, 'workers', 2));
+  const hardLimit = setTimeout(() => {
+    process.stderr.write('loadgen: hard time limit reached\n');
+    co.stop().then(() => process.exit(3));
+  }, num(args, 'hard-limit', 1800) * 1000);
+  try {
+    const result = await scenarios[scenario](co, args);
+    result.finishedAt = new Date().toISOString();
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  }
+  finally {
+    clearTimeout(hardLimit);
+    await co.stop();
+  }
+}
+
+// ---------------------------------------------------------------- worker
+
+function worker() {
+  const WebSocket = require('ws');
+  const clients = [];
+  const state = {
+    received: 0, senders: 0, messages: 0, seen: null, lastSeq: null, unique: 0, duplicates: 0, outOfOrder: 0,
+    hist: new Float64Array(HIST_SIZE), histMax: 0, firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, sendsDone: true,
+    closedDuringRun: 0, sending: false,
+  };
+  let timeoutMs = 0;
+  let errorEvents = 0;
+  let frames = 0;
+
+  const progress = () => {
+    process.send({
+      type: 'progress', received: state.received, frames, sendsDone: state.sendsDone, open: clients.filter((c) => c.open).length,
+      silentClosed: clients.filter((c) => c.role === 'silent' && c.closedAt).length, connects: soakState ? soakState.connects : 0,
+    });
+  };
+  const ticker = setInterval(progress, 200);
+
+  function onChat(c, str) {
+    // text is "B:<sender>:<seq>:<sentAtMicros>:padding"
+    const at = str.indexOf('"text":"B:');
+    if (at < 0) {
+      return;
+    }
+    let i = at + 10;
+    let sender = 0;
+    let ch;
+    while ((ch = str.charCodeAt(i++)) !== 58) {
+      sender = sender * 10 + (ch - 48);
+    }
+    let seq = 0;
+    while ((ch = str.charCodeAt(i++)) !== 58) {
+      seq = seq * 10 + (ch - 48);
+    }
+    let sentAt = 0;
+    while ((ch = str.charCodeAt(i++)) !== 58) {
+      sentAt = sentAt * 10 + (ch - 48);
+    }
+    if (!state.seen || sender >= state.senders || seq >= state.messages || !c.seen) {
+      return;
+    }
+    const now = Number(process.hrtime.bigint() / 1000n);
+    const latency = now - sentAt;
+    state.hist[histIndex(latency)]++;
+    if (latency > state.histMax) {
+      state.histMax = latency;
+    }
+    state.received++;
+    state.lastRecv = now / 1000;
+    const bit = sender * state.messages + seq;
+    const byte = bit >> 3;
+    const mask = 1 << (bit & 7);
+    if (c.seen[byte] & mask) {
+      state.duplicates++;
+    }
+    else {
+      c.seen[byte] |= mask;
+      state.unique++;
+      if (seq < c.lastSeq[sender]) {
+        state.outOfOrder++;
+      }
+    }
+    if (seq > c.lastSeq[sender]) {
+      c.lastSeq[sender] = seq;
+    }
+    if (c.sender !== undefined && c.sender === sender) {
+      c.outstanding--;
+      if (c.pump) {
+        c.pump();
+      }
+    }
+  }
+
+  function onMessage(c, data) {
+    const str = data.toString('latin1');
+    c.received++;
+    frames++;
+    if (str.startsWith('{"type":"chat"')) {
+      onChat(c, str);
+      return;
+    }
+    if (str.startsWith('{"type":"welcome"')) {
+      const event = JSON.parse(data.toString());
+      c.welcomeTs = event.ts;
+      c.welcomedAt = NOW();
+      c.name = event.name;
+      timeoutMs = event.timeoutSeconds * 1000;
+      if (c.onWelcome) {
+        c.onWelcome();
+      }
+      return;
+    }
+    if (str.startsWith('{"type":"kicked"')) {
+      const event = JSON.parse(data.toString());
+      c.kickedTs = event.ts;
+      c.kickedAt = NOW();
+      c.kickReason = event.reason;
+      return;
+    }
+    if (str.startsWith('{"type":"error"')) {
+      errorEvents++;
+    }
+    if (soakState) {
+      soakState.received++;
+    }
+  }
+
+  function open(url, index, prefix, addresses, extra) {
+    return new Promise((resolve) => {
+      const name = `${prefix}-${index}`;
+      const c = { index, name, open: false, received: 0, ...extra };
+      const address = '127.0.0.' + (2 + (index % addresses));
+      const target = url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name);
+      const ws = new WebSocket(target, { localAddress: /\/\/(127\.|localhost)/.test(url) ? address : undefined, perMessageDeflate: false, handshakeTimeout: 120000 });
+      c.ws = ws;
+      let settled = false;
+      const done = (ok, error) => {
+        if (!settled) {
+          settled = true;
+          resolve({ c, ok, error });
+        }
+      };
+      c.onWelcome = () => done(true);
+      ws.on('open', () => {
+        c.open = true;
+      });
+      ws.on('message', (data) => onMessage(c, data));
+      ws.on('close', (code) => {
+        c.open = false;
+        c.closeCode = code;
+        c.closedAt = NOW();
+        if (state.sending) {
+          state.closedDuringRun++;
+        }
+        if (c.onClose) {
+          c.onClose(code);
+        }
+        done(false, 'closed ' + code);
+      });
+      ws.on('error', (e) => done(false, e.message));
+    });
+  }
+
+  async function connect(body) {
+    const result = { welcomed: 0, failed: 0, errors: [], lastWelcome: 0 };
+    const queue = body.indices.slice();
+    const deadline = NOW() + body.timeoutMs;
+    const runOne = async () => {
+      while (queue.length && NOW() < deadline) {
+        const index = queue.shift();
+        const role = (body.activeBelow !== undefined) ? (index < body.activeBelow ? 'active' : 'silent')
+          : (body.slowFrom !== undefined && index >= body.slowFrom) ? 'slow' : 'normal';
+        const { c, ok, error } = await open(body.url, index, body.prefix, body.addresses, { role });
+        clients.push(c);
+        if (ok) {
+          result.welcomed++;
+          result.lastWelcome = Math.max(result.lastWelcome, c.welcomedAt);
+          if (role === 'active') {
+            // A private message to itself: activity without a broadcast.
+            c.keepAlive = setInterval(() => {
+              if (c.open) {
+                c.ws.send(`to|${c.name}|still here`);
+              }
+            }, Math.max(200, Math.floor(timeoutMs / 5)));
+          }
+        }
+        else {
+          result.failed++;
+          if (result.errors.length < 5) {
+            result.errors.push(error);
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: body.concurrency }, runOne));
+    return result;
+  }
+
+  function reset(body) {
+    state.senders = body.senders;
+    state.messages = body.messages;
+    state.seen = true;
+    const bytes = Math.ceil(body.senders * body.messages / 8);
+    for (const c of clients) {
+      c.seen = new Uint8Array(bytes);
+      c.lastSeq = new Int32Array(body.senders).fill(-1);
+      c.sender = undefined;
+      c.pump = null;
+    }
+    Object.assign(state, {
+      received: 0, unique: 0, duplicates: 0, outOfOrder: 0, hist: new Float64Array(HIST_SIZE), histMax: 0,
+      firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, closedDuringRun: 0,
+    });
+    return { receivers: clients.filter((c) => c.open).length };
+  }
+
+  function send(body) {
+    const mine = clients.filter((c) => c.index < body.senders && c.open);
+    state.sendsDone = mine.length === 0;
+    state.sending = true;
+    let active = mine.length;
+    const padding = 'x'.repeat(Math.max(0, body.textSize - 24));
+    const finished = () => {
+      active--;
+      if (active === 0) {
+        state.sendsDone = true;
+      }
+    };
+    const sendOne = (c) => {
+      const now = Number(process.hrtime.bigint() / 1000n);
+      if (!state.firstSend) {
+        state.firstSend = now / 1000;
+      }
+      try {
+        c.ws.send(`B:${c.sender}:${c.sent}:${now}:${padding}`);
+        c.sent++;
+        c.outstanding++;
+        state.sent++;
+      }
+      catch (e) {
+        state.sendFailures++;
+        c.sent = body.messages;
+      }
+    };
+    for (const c of mine) {
+      c.sender = c.index;
+      c.sent = 0;
+      c.outstanding = 0;
+      if (body.rate > 0) {
+        const perSender = body.rate / body.senders;
+        const start = NOW();
+        const timer = setInterval(() => {
+          const owed = Math.min(body.messages, Math.floor((NOW() - start) * perSender / 1000) + 1);
+          while (c.sent < owed && c.open) {
+            sendOne(c);
+          }
+          if (c.sent >= body.messages || !c.open) {
+            clearInterval(timer);
+            finished();
+          }
+        }, 2);
+      }
+      else {
+        c.pump = () => {
+          while (c.outstanding < body.window && c.sent < body.messages && c.open) {
+            sendOne(c);
+          }
+          if ((c.sent >= body.messages || !c.open) && !c.finished) {
+            c.finished = true;
+            finished();
+          }
+        };
+        c.finished = false;
+        c.pump();
+      }
+    }
+    return {};
+  }
+
+  function report() {
+    state.sending = false;
+    return {
+      received: state.received, unique: state.unique, duplicates: state.duplicates, outOfOrder: state.outOfOrder,
+      hist: { counts: Array.from(state.hist), max: state.histMax }, firstSend: state.firstSend, lastRecv: state.lastRecv,
+      sent: state.sent, sendFailures: state.sendFailures, closedDuringRun: state.closedDuringRun,
+    };
+  }
+
+  function idleReport() {
+    const r = { serverLags: [], clientLags: [], silentKicked: 0, silentClosed: 0, activeKicked: 0, activeClosed: 0, closeCodes: {} };
+    for (const c of clients) {
+      if (c.keepAlive) {
+        clearInterval(c.keepAlive);
+      }
+      if (c.role === 'silent') {
+        if (c.closedAt) {
+          r.silentClosed++;
+          r.closeCodes[c.closeCode] = (r.closeCodes[c.closeCode] || 0) + 1;
+        }
+        if (c.kickedTs !== undefined && c.kickReason === 'idle' && c.closeCode === 4408) {
+          r.silentKicked++;
+          r.serverLags.push(c.kickedTs - c.welcomeTs - timeoutMs);
+          r.clientLags.push(c.kickedAt - c.welcomedAt - timeoutMs);
+        }
+      }
+      else if (c.role === 'active') {
+        if (c.kickedTs !== undefined) {
+          r.activeKicked++;
+        }
+        if (c.closedAt) {
+          r.activeClosed++;
+        }
+      }
+    }
+    return r;
+  }
+
+  function setSlow(body) {
+    for (const c of clients) {
+      if (c.role === 'slow' && c.ws._socket) {
+        if (body.paused) {
+          c.ws._socket.pause();
+        }
+        else {
+          c.ws._socket.resume();
+        }
+      }
+    }
+    return {};
+  }
+
+  function slowReport() {
+    const r = { slowClosed: 0, readersClosed: 0, closeCodes: {}, readerCloseCodes: {} };
+    for (const c of clients) {
+      if (c.role === 'slow' && c.closedAt) {
+        r.slowClosed++;
+        r.closeCodes[c.closeCode] = (r.closeCodes[c.closeCode] || 0) + 1;
+      }
+      else if (c.role !== 'slow' && c.closedAt) {
+        r.readersClosed++;
+        r.readerCloseCodes[c.closeCode] = (r.readerCloseCodes[c.closeCode] || 0) + 1;
+      }
+    }
+    return r;
+  }
+
+  async function closeAll() {
+    for (const c of clients) {
+      if (c.keepAlive) {
+        clearInterval(c.keepAlive);
+      }
+      c.onClose = null;
+      if (c.ws && c.ws.readyState <= 1) {
+        c.ws.terminate();
+      }
+    }
+    clients.length = 0;
+    if (soakState) {
+      soakState.stopped = true;
+    }
+    return {};
+  }
+
+  // Soak: each client lives, chats a little, goes silent until kicked, and comes back.
+  let soakState = null;
+
+  function soakStart(body) {
+    const s = soakState = {
+      connects: 0, welcomed: 0, failed: 0, idleKicks: 0, quits: 0, chatsSent: 0, privatesSent: 0, received: 0,
+      closeCodes: {}, errors: [], stopped: false, timers: new Set(),
+    };
+    const endAt = NOW() + body.durationMs;
+    const later = (fn, ms) => {
+      const t = setTimeout(() => {
+        s.timers.delete(t);
+        if (!s.stopped) {
+          fn();
+        }
+      }, ms);
+      s.timers.add(t);
+    };
+    const life = async (index, generation) => {
+      if (s.stopped || NOW() >= endAt) {
+        return;
+      }
+      s.connects++;
+      const { c, ok, error } = await open(body.url, index, body.prefix + generation.toString(36), body.addresses, { role: 'soak' });
+      clients.push(c);
+      const cleanup = () => {
+        const i = clients.indexOf(c);
+        if (i >= 0) {
+          clients.splice(i, 1);
+        }
+      };
+      if (!ok) {
+        s.failed++;
+        if (s.errors.length < 5) {
+          s.errors.push(error);
+        }
+        cleanup();
+        later(() => life(index, generation + 1), 1000 + Math.random() * 2000);
+        return;
+      }
+      s.welcomed++;
+      c.onClose = (code) => {
+        s.closeCodes[code] = (s.closeCodes[code] || 0) + 1;
+        if (code === 4408) {
+          s.idleKicks++;
+        }
+        cleanup();
+        later(() => life(index, generation + 1), Math.random() * 3000);
+      };
+      const quits = Math.random() < body.quitShare;
+      let chats = Math.floor(Math.random() * (body.chats * 2 + 1));
+      const chat = () => {
+        if (!c.open) {
+          return;
+        }
+        if (chats-- > 0) {
+          if (Math.random() < body.broadcastShare) {
+            c.ws.send(JSON.stringify({ type: 'chat', text: 'soak ' + s.chatsSent }));
+            s.chatsSent++;
+          }
+          else {
+            c.ws.send(`to|${c.name}|soak ${s.privatesSent}`);
+            s.privatesSent++;
+          }
+          later(chat, 1000 + Math.random() * 4000);
+        }
+        else if (quits) {
+          s.quits++;
+          c.ws.close(1000, 'bye');
+        }
+        // Otherwise it stays silent until the server kicks it.
+      };
+      later(chat, 500 + Math.random() * 2000);
+    };
+    body.indices.forEach((index, k) => later(() => life(index, 0), (k / body.indices.length) * body.rampMs));
+    return {};
+  }
+
+  function soakStop() {
+    const s = soakState;
+    s.stopped = true;
+    for (const t of s.timers) {
+      clearTimeout(t);
+    }
+    for (const c of clients) {
+      c.onClose = null;
+      if (c.ws.readyState <= 1) {
+        c.ws.close(1000, 'soak over');
+      }
+    }
+    return { ...s, timers: undefined, errorEvents };
+  }
+
+  const handlers = {
+    connect, reset, send, report, idleReport, setSlow, slowReport, closeAll,
+    soak: soakStart, soakStop,
+    status: () => ({ open: clients.filter((c) => c.open).length, received: clients.reduce((a, c) => a + c.received, 0), closed: clients.filter((c) => c.closedAt).length, timeoutMs }),
+  };
+
+  process.on('message', async (msg) => {
+    if (msg.cmd === 'exit') {
+      clearInterval(ticker);
+      for (const c of clients) {
+        if (c.ws) {
+          c.ws.terminate();
+        }
+      }
+      setTimeout(() => process.exit(0), 100);
+      return;
+    }
+    const body = await handlers[msg.cmd](msg.body);
+    process.send({ type: 'reply', id: msg.id, body });
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+// ---------------------------------------------------------------- main
+
+if (process.argv.includes('--worker')) {
+  worker();
+}
+else {
+  coordinator(parseArgs(process.argv.slice(2))).catch((e) => {
+    process.stderr.write((e && e.stack) || String(e));
+    process.stderr.write('\n');
+    process.exit(1);
+  });
+}

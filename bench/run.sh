@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# One command per benchmark scenario. Starts the server under test (our jar, then the Node peer,
+# alternating, a fresh process for every measurement), runs the load generator against it, stops
+# it, and prints one JSON document with both sides and the ratios.
+#
+#   bench/run.sh fanout|fanout5k|capacity|idle|slow|soak [loadgen options...]
+#
+# Environment:
+#   ROUNDS=2            measurements per side (ours, peer, ours, peer, ...)
+#   TARGETS="ours peer" which servers to measure
+#   JAVA_OPTS_BENCH     JVM options for our server (default below)
+#   JAR                 our jar (default target/im-system-*.jar; built with ./mvnw package if missing)
+#   SERVER_ARGS         extra Spring arguments for our server, e.g. "--chat.idle.sweep-interval=200ms"
+#   JFR=1               record a JFR profile of our server into the results folder
+#   RESULTS             results folder (default bench/results/<time>-<scenario>)
+# Only loopback addresses are used. Every started server is killed on exit.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+scenario="${1:?usage: bench/run.sh fanout|fanout5k|capacity|idle|slow|soak [loadgen options]}"
+shift
+extra=("$@")
+
+rounds="${ROUNDS:-2}"
+targets="${TARGETS:-ours peer}"
+our_port="${OUR_PORT:-18080}"
+peer_port="${PEER_PORT:-19090}"
+results="${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)-$scenario}"
+mkdir -p "$results"
+
+java_opts="${JAVA_OPTS_BENCH:--Xms256m -Xmx2g -XX:+UseG1GC}"
+server_pid=""
+
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap cleanup EXIT INT TERM
+
+if [[ ! -d "$here/node_modules/ws" ]]; then
+  (cd "$here" && npm ci --silent >&2)
+fi
+
+jar="${JAR:-}"
+if [[ -z "$jar" ]]; then
+  jar="$(ls "$root"/target/im-system-*.jar 2>/dev/null | grep -v original | head -1 || true)"
+  if [[ -z "$jar" ]]; then
+    (cd "$root" && ./mvnw -q -o package -DskipTests >&2)
+    jar="$(ls "$root"/target/im-system-*.jar | grep -v original | head -1)"
+  fi
+fi
+
+ulimit -n 20000 2>/dev/null || true
+
+# Settings per scenario: idle timeout (seconds) for both servers, our extra Spring arguments,
+# loadgen defaults.
+timeout_s=300
+our_args=()
+loadgen_defaults=()
+case "$scenario" in
+  fanout)
+    loadgen_defaults=(--clients 1000 --senders 10 --messages 300 --window 20) ;;
+  fanout5k)
+    # 5,000 joins would otherwise cost 12.5 million presence frames before the first message.
+    our_args=(--chat.presence.broadcast-limit=100)
+    loadgen_defaults=(--clients 5000 --senders 5 --messages 30 --rate 5 --concurrency 100) ;;
+  capacity)
+    # The peer sends no presence; with it, 19,000 joins cost 180 million frames (see docs/benchmarks.md).
+    our_args=(--chat.presence.broadcast-limit=100)
+    loadgen_defaults=(--clients 19000 --concurrency 200) ;;
+  idle)
+    timeout_s=5
+    our_args=(--chat.idle.timeout=5s --chat.idle.warning-before=1s --chat.idle.sweep-interval=1s
+      --chat.presence.broadcast-limit=100)
+    loadgen_defaults=(--silent 10000 --active 100 --sweep-ms 1000) ;;
+  slow)
+    # A storm the server sustains for readers (about 10,000 copies/s of 1 KB), long enough to fill
+    # the socket buffers and the 512 KB queue of a client that does not read.
+    loadgen_defaults=(--clients 200 --slow 10 --senders 10 --messages 300 --rate 50 --text-size 900) ;;
+  soak)
+    timeout_s=30
+    our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s --chat.presence.broadcast-limit=500)
+    loadgen_defaults=(--clients 2000 --duration 600) ;;
+  *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+esac
+loadgen_scenario="$scenario"
+[[ "$scenario" == fanout5k ]] && loadgen_scenario=fanout
+if [[ "$scenario" == soak ]]; then
+  targets="${TARGETS:-ours}"
+  rounds="${ROUNDS:-1}"
+fi
+
+wait_http() {
+  local url="$1"
+  for _ in $(seq 1 150); do
+    if curl -fs -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then echo "server died" >&2; return 1; fi
+    sleep 0.2
+  done
+  echo "server did not come up: $url" >&2
+  return 1
+}
+
+start_ours() {
+  local jfr=()
+  if [[ "${JFR:-0}" == 1 ]]; then
+    jfr=("-XX:StartFlightRecording=filename=$results/$1.jfr,settings=profile,dumponexit=true")
+  fi
+  # shellcheck disable=SC2086
+  java $java_opts "${jfr[@]}" -jar "$jar" \
+    --server.address=127.0.0.1 --server.port="$our_port" \
+    --server.tomcat.max-connections=30000 --server.tomcat.accept-count=4096 \
+    --chat.limits.connections-per-address=100000 \
+    --chat.limits.messages-per-second=100000 --chat.limits.burst=100000 \
+    --chat.admin.password=bench \
+    --logging.level.root=WARN \
+    "${our_args[@]}" ${SERVER_ARGS:-} >"$results/$1.log" 2>&1 &
+  server_pid=$!
+  wait_http "http://127.0.0.1:$our_port/actuator/health"
+}
+
+start_peer() {
+  node --expose-gc "$here/peer/server.js" --port "$peer_port" --timeout-ms $((timeout_s * 1000)) \
+    >"$results/$1.log" 2>&1 &
+  server_pid=$!
+  wait_http "http://127.0.0.1:$peer_port/stats"
+}
+
+echo "uptime before: $(uptime)" >&2
+for round in $(seq 1 "$rounds"); do
+  for target in $targets; do
+    label="$target-$round"
+    if [[ "$target" == ours ]]; then
+      start_ours "$label"
+      url="ws://127.0.0.1:$our_port/ws/chat"
+      target_args=(--admin-url "http://127.0.0.1:$our_port")
+    else
+      start_peer "$label"
+      url="ws://127.0.0.1:$peer_port/ws/chat"
+      target_args=(--stats-url "http://127.0.0.1:$peer_port/stats")
+    fi
+    echo "== $scenario $label (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+    node "$here/loadgen.js" "$loadgen_scenario" --url "$url" --pid "$server_pid" --label "$target" \
+      "${target_args[@]}" "${loadgen_defaults[@]}" "${extra[@]}" >"$results/$label.json" || echo "loadgen failed for $label" >&2
+    cleanup
+    sleep 2
+  done
+done
+echo "uptime after: $(uptime)" >&2
+
+node "$here/summarize.js" "$scenario" "$results"

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+'use strict';
+// Folds the per-run documents of one bench/run.sh invocation into one JSON document: every run,
+// the median per side, ours/peer ratios, and each target of issue 6 as met or not.
+//
+//   node summarize.js SCENARIO RESULTS_DIR
+
+const fs = require('fs');
+const path = require('path');
+
+const [scenario, dir] = process.argv.slice(2);
+const runs = fs.readdirSync(dir)
+  .filter((f) => /^(ours|peer)-\d+\.json$/.test(f))
+  .sort()
+  .map((f) => {
+    try {
+      return { file: f, side: f.split('-')[0], doc: JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) };
+    }
+    catch (e) {
+      return { file: f, side: f.split('-')[0], doc: null, error: e.message };
+    }
+  });
+
+function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!v.length) {
+    return null;
+  }
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+function pick(side, getter) {
+  return median(runs.filter((r) => r.side === side && r.doc).map((r) => {
+    try {
+      return getter(r.doc);
+    }
+    catch (e) {
+      return null;
+    }
+  }));
+}
+
+function all(side, predicate) {
+  const docs = runs.filter((r) => r.side === side && r.doc).map((r) => r.doc);
+  return docs.length > 0 && docs.every((d) => {
+    try {
+      return predicate(d);
+    }
+    catch (e) {
+      return false;
+    }
+  });
+}
+
+const ratio = (a, b) => (a != null && b) ? Math.round((a / b) * 1000) / 1000 : null;
+const summary = { scenario, results: dir, runs: runs.map((r) => ({ file: r.file, side: r.side, error: r.error })), sides: {}, targets: [] };
+
+function side(name, fields) {
+  const s = {};
+  for (const [k, f] of Object.entries(fields)) {
+    s[k] = pick(name, f);
+  }
+  summary.sides[name] = s;
+  return s;
+}
+
+function target(what, value, met) {
+  summary.targets.push({ target: what, value, met: !!met });
+}
+
+const fanoutFields = {
+  copiesPerSecond: (d) => d.throughput.copiesPerSecond,
+  p50Ms: (d) => d.latencyMs.p50, p90Ms: (d) => d.latencyMs.p90, p99Ms: (d) => d.latencyMs.p99, maxMs: (d) => d.latencyMs.max,
+  lost: (d) => d.delivery.lost, duplicated: (d) => d.delivery.duplicated, outOfOrder: (d) => d.delivery.outOfOrder,
+  serverCpuCores: (d) => d.serverDuringRun.cpuCores, serverRssMaxKb: (d) => d.serverDuringRun.rssMaxKb,
+};
+
+if (scenario === 'fanout' || scenario === 'fanout5k') {
+  const ours = side('ours', fanoutFields);
+  const peer = side('peer', fanoutFields);
+  summary.ratios = { copiesPerSecond: ratio(ours.copiesPerSecond, peer.copiesPerSecond), p99: ratio(ours.p99Ms, peer.p99Ms) };
+  const clean = all('ours', (d) => d.delivery.lost === 0 && d.delivery.duplicated === 0 && d.delivery.perSenderOrderKept);
+  if (scenario === 'fanout') {
+    target('copies/s ours/peer >= 1.0', summary.ratios.copiesPerSecond, summary.ratios.copiesPerSecond >= 1.0);
+    target('zero loss, no duplicates, per-sender order kept (every run of ours)', clean, clean);
+  }
+  else {
+    target('p99 latency ours/peer <= 1.0', summary.ratios.p99, summary.ratios.p99 != null && summary.ratios.p99 <= 1.0);
+    target('zero loss, no duplicates, per-sender order kept (every run of ours)', clean, clean);
+  }
+}
+else if (scenario === 'capacity') {
+  const fields = {
+    held: (d) => d.held.open, timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs,
+    rssPerConnectionKiB: (d) => d.perConnection.rssKiB, heapPerConnectionKiB: (d) => d.perConnection.heapAfterGcKiB,
+    rssHeldKb: (d) => d.held.rssKb, settledMs: (d) => d.settledMs,
+  };
+  const ours = side('ours', fields);
+  side('peer', fields);
+  const requested = pick('ours', (d) => d.params.clients);
+  target(`${requested} idle sockets held`, ours.held, ours.held >= requested && requested >= 19000);
+  target('marginal memory <= 16 KiB per connection (RSS)', ours.rssPerConnectionKiB, ours.rssPerConnectionKiB != null && ours.rssPerConnectionKiB <= 16);
+  target('all welcomed in <= 5 s', ours.timeToWelcomeAllMs, ours.timeToWelcomeAllMs != null && ours.timeToWelcomeAllMs <= 5000);
+}
+else if (scenario === 'idle') {
+  const fields = {
+    kickedPercent: (d) => d.result.silentKickedPercent, early: (d) => d.result.early, activeKicked: (d) => d.result.activeKicked,
+    lagP50Ms: (d) => d.result.kickLagMs.p50, lagP99Ms: (d) => d.result.kickLagMs.p99, lagMaxMs: (d) => d.result.kickLagMs.max,
+    lagMinMs: (d) => d.result.kickLagMs.min, clientSideLagP99Ms: (d) => d.result.kickLagClientSideMs.p99,
+    timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs,
+  };
+  const ours = side('ours', fields);
+  side('peer', fields);
+  const limit = pick('ours', (d) => d.target.kickLagP99LimitMs);
+  target('100 % kicked', ours.kickedPercent, ours.kickedPercent === 100);
+  target('0 early', ours.early, ours.early === 0);
+  target(`kick lag p99 <= sweep interval + 50 ms (${limit} ms)`, ours.lagP99Ms, ours.lagP99Ms != null && ours.lagP99Ms <= limit);
+  target('0 active kicked', ours.activeKicked, ours.activeKicked === 0);
+}
+else if (scenario === 'slow') {
+  const fields = {
+    readersP99AllReadingMs: (d) => d.stormAllReading.latencyMs.p99, readersP99WithSlowMs: (d) => d.stormWithSlow.latencyMs.p99,
+    p99Ratio: (d) => d.readersP99Ratio, slowClosed: (d) => d.slowClients.slowClosed, slowClosedWith4500: (d) => d.slowClients.closeCodes['4500'] || 0,
+    heapUsedMaxDuringStormKb: (d) => d.heapUsedDuringStormKb && d.heapUsedDuringStormKb.max,
+    heapAfterGcBaselineKb: (d) => d.baseline.heapAfterGcKb, heapAfterGcAfterStormKb: (d) => d.afterStorm.heapAfterGcKb,
+    readersClosed: (d) => d.slowClients.readersClosed,
+  };
+  const ours = side('ours', fields);
+  side('peer', fields);
+  const slowCount = pick('ours', (d) => d.params.slow);
+  target('slow clients closed with 4500', `${ours.slowClosedWith4500}/${slowCount}`, ours.slowClosedWith4500 === slowCount);
+  target("readers' p99 does not move (with slow / all reading <= 1.25)", ours.p99Ratio, ours.p99Ratio != null && ours.p99Ratio <= 1.25);
+  target('no reader closed', ours.readersClosed, ours.readersClosed === 0);
+}
+else if (scenario === 'soak') {
+  const doc = runs.find((r) => r.side === 'ours' && r.doc);
+  if (doc) {
+    const d = doc.doc;
+    summary.figures = { baseline: d.baseline, during: d.during, after: d.after, totals: d.totals };
+    target('open files back to baseline (+-10)', `${d.baseline.fds} -> ${d.after.fds}`, Math.abs(d.after.fds - d.baseline.fds) <= 10);
+    target('threads back to baseline (+-10)', `${d.baseline.threads} -> ${d.after.threads}`, Math.abs(d.after.threads - d.baseline.threads) <= 10);
+    target('heap after GC back to baseline (+-20 MiB)', `${d.baseline.heapAfterGcKb} -> ${d.after.heapAfterGcKb} KiB`,
+      Math.abs(d.after.heapAfterGcKb - d.baseline.heapAfterGcKb) <= 20 * 1024);
+    target('no session left on the server', d.after.online, d.after.online === 0);
+  }
+}
+process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
