@@ -40,9 +40,6 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 
 	private static final String COUNTED_ADDRESS = "chat.countedAddress";
 
-	/** The parts so far of a text message larger than the container's small read buffer. */
-	private static final String PARTIAL_TEXT = "chat.partialText";
-
 	private final ChatService chat;
 
 	private final ChatProperties properties;
@@ -90,46 +87,16 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		}
 	}
 
-	/**
-	 * Messages arrive in parts when they outgrow the container's read buffer, which is kept small
-	 * because every connection holds one (see {@link WebSocketConfiguration}). Parts are joined
-	 * here, and the contract's limit in UTF-8 bytes is enforced as they come.
-	 */
-	@Override
-	public boolean supportsPartialMessages() {
-		return true;
-	}
-
 	@Override
 	protected void handleTextMessage(WebSocketSession webSocket, TextMessage message) {
 		ChatSession session = session(webSocket);
 		if (session == null) {
 			return;
 		}
-		int maxBytes = this.properties.limits().maxFrameBytes();
 		String payload = message.getPayload();
-		PartialText partial = (PartialText) webSocket.getAttributes().get(PARTIAL_TEXT);
-		if (partial != null || !message.isLast()) {
-			if (partial == null) {
-				partial = new PartialText();
-				webSocket.getAttributes().put(PARTIAL_TEXT, partial);
-			}
-			partial.text.append(payload);
-			partial.bytes += Utf8.length(payload);
-			if (partial.bytes > maxBytes) {
-				webSocket.getAttributes().remove(PARTIAL_TEXT);
-				this.chat.reject(session, CloseCode.TOO_BIG);
-				return;
-			}
-			if (!message.isLast()) {
-				return;
-			}
-			webSocket.getAttributes().remove(PARTIAL_TEXT);
-			this.chat.receive(session, partial.text.toString());
-			return;
-		}
-		// A whole message can still be over the limit in bytes while within the buffer in characters.
-		if (payload.length() > maxBytes / 4 && Utf8.length(payload) > maxBytes) {
+		// The container limits characters; the contract limits UTF-8 bytes.
+		if (payload.length() > this.properties.limits().maxFrameBytes() / 4
+				&& Utf8.length(payload) > this.properties.limits().maxFrameBytes()) {
 			this.chat.reject(session, CloseCode.TOO_BIG);
 			return;
 		}
@@ -179,14 +146,6 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 	private static ChatSession session(WebSocketSession webSocket) {
 		Link link = (Link) webSocket.getAttributes().get(CHAT_SESSION);
 		return (link != null) ? link.session() : null;
-	}
-
-	private static final class PartialText {
-
-		final StringBuilder text = new StringBuilder();
-
-		int bytes;
-
 	}
 
 	@Override

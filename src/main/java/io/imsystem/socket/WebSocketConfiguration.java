@@ -27,25 +27,17 @@ class WebSocketConfiguration {
 
 	static final String PATH = "/ws/chat";
 
-	/**
-	 * Read buffers per connection: text in characters, binary in bytes. Every connection holds both
-	 * for its whole life, so they are small (measured in docs/benchmarks.md: 8 KiB buffers made a
-	 * connection cost over 50 KiB of heap); larger messages arrive in parts, which
-	 * {@link ChatWebSocketHandler} joins and limits in UTF-8 bytes.
-	 */
-	static final int TEXT_BUFFER_CHARS = 1024;
-
-	/** Binary frames are refused on their first part, so their buffer only needs to exist. */
-	static final int BINARY_BUFFER_BYTES = 128;
-
 	/** Tomcat's per-connection socket buffers for the application, 8 KiB each by default. */
 	static final int SOCKET_BUFFER_BYTES = 1024;
 
 	@Bean
 	ServletServerContainerFactoryBean webSocketContainer(ChatProperties properties) {
 		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-		container.setMaxTextMessageBufferSize(Math.min(TEXT_BUFFER_CHARS, properties.limits().maxFrameBytes()));
-		container.setMaxBinaryMessageBufferSize(BINARY_BUFFER_BYTES);
+		// Characters: never more than bytes, so frames above the byte limit are cut off early. Whole
+		// messages only: reading frames in parts to save buffer memory let a frame declaring a huge
+		// length stream past the limit without a 1009 (ProtocolAbuseIntegrationTests).
+		container.setMaxTextMessageBufferSize(properties.limits().maxFrameBytes());
+		container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());
 		container.setAsyncSendTimeout(properties.session().sendTimeLimit().toMillis());
 		return container;
 	}
