@@ -11,7 +11,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
@@ -27,9 +26,6 @@ class WebSocketConfiguration {
 
 	static final String PATH = "/ws/chat";
 
-	/** Tomcat's per-connection socket buffers for the application, 8 KiB each by default. */
-	static final int SOCKET_BUFFER_BYTES = 1024;
-
 	@Bean
 	ServletServerContainerFactoryBean webSocketContainer(ChatProperties properties) {
 		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
@@ -40,14 +36,6 @@ class WebSocketConfiguration {
 		container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());
 		container.setAsyncSendTimeout(properties.session().sendTimeLimit().toMillis());
 		return container;
-	}
-
-	@Bean
-	TomcatConnectorCustomizer smallSocketBuffers() {
-		return (connector) -> {
-			connector.setProperty("socket.appReadBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
-			connector.setProperty("socket.appWriteBufSize", Integer.toString(SOCKET_BUFFER_BYTES));
-		};
 	}
 
 	@Bean
