@@ -123,13 +123,15 @@ public class ChatService implements IdleActions {
 		ServerEvent.Welcome welcome = new ServerEvent.Welcome(session.name(), online,
 				this.idlePolicy.timeoutFor(session).toSeconds(), this.idlePolicy.settings().warningBefore().toSeconds(),
 				now);
-		session.send(new Envelope(welcome));
+		session.hold(new Envelope(welcome));
 		if (nameError != null) {
-			session.send(new Envelope(nameError));
+			session.hold(new Envelope(nameError));
 		}
 		Envelope joined = new Envelope(Presence.join(session.name(), session.remoteAddress(), online, now));
-		// Its own join first, then it joins the broadcasts: nothing can slip in between.
-		session.send(joined);
+		// Its own join is queued first, then it joins the broadcasts, and only then is anything
+		// written: no broadcast can come before its join, and none can miss it once the client
+		// has seen the join (a client that then connects someone else sees that join).
+		session.hold(joined);
 		session.markJoined();
 		this.idleTracker.track(session);
 		this.metrics.sessionOpened();

@@ -84,9 +84,14 @@ public final class ChatSession {
 		return this.rateLimiter;
 	}
 
-	/** Marks the session as having seen its own join: from now on it receives broadcasts. */
+	/**
+	 * Marks the session as joined, then writes what it held (its welcome and its own join): from
+	 * now on it receives broadcasts, and its client learns of the join only after that, so an event
+	 * caused by something the client does on seeing its join cannot pass it by.
+	 */
 	public void markJoined() {
 		this.joined = true;
+		this.connection.flush();
 	}
 
 	/** Whether broadcasts reach this session: joined and not ended. */
@@ -109,6 +114,11 @@ public final class ChatSession {
 
 	public void send(Envelope envelope) {
 		this.connection.send(envelope);
+	}
+
+	/** Queues an event to go out with the next send or with {@link #markJoined}. */
+	public void hold(Envelope envelope) {
+		this.connection.hold(envelope);
 	}
 
 	@Override

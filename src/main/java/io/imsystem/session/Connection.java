@@ -17,6 +17,19 @@ public interface Connection {
 	/** Queues an event for this client. Does nothing once the connection is closing. */
 	void send(Envelope envelope);
 
+	/**
+	 * Queues an event without writing it yet: it goes out with the next {@link #send} or
+	 * {@link #flush}, in order. A joining session holds its welcome and its own join until it
+	 * receives broadcasts, so its client cannot act on the join before then.
+	 */
+	default void hold(Envelope envelope) {
+		send(envelope);
+	}
+
+	/** Writes whatever {@link #hold} queued. */
+	default void flush() {
+	}
+
 	/** Closes after everything queued so far has been written, so a final event is not lost. */
 	void close(CloseCode code);
 

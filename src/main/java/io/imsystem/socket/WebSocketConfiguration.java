@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
@@ -36,6 +37,20 @@ class WebSocketConfiguration {
 		container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());
 		container.setAsyncSendTimeout(properties.session().sendTimeLimit().toMillis());
 		return container;
+	}
+
+	/**
+	 * Turns off the NIO connector's asynchronous (vectored) writes. Tomcat 11.0.22 keeps one frame
+	 * header buffer per WebSocket connection; when it closes a connection after a protocol error it
+	 * first fails the write in flight and then builds its close frame in that buffer while the
+	 * vectored write may still be sending it, so the client gets a close header followed by the
+	 * other frame's payload. Measured: 39 of 2,000 violations racing the welcome got a corrupt
+	 * stream with async writes, 0 of 2,000 without
+	 * ({@code ProtocolAbuseIntegrationTests.violationsRacingTheServersWritesNeverCorruptTheStream}).
+	 */
+	@Bean
+	TomcatConnectorCustomizer noAsyncWrites() {
+		return (connector) -> connector.setProperty("useAsyncIO", "false");
 	}
 
 	@Bean

@@ -99,16 +99,32 @@ final class WebSocketConnection implements Connection {
 
 	@Override
 	public void send(Envelope envelope) {
+		if (enqueue(envelope)) {
+			drain();
+		}
+	}
+
+	@Override
+	public void hold(Envelope envelope) {
+		enqueue(envelope);
+	}
+
+	@Override
+	public void flush() {
+		drain();
+	}
+
+	private boolean enqueue(Envelope envelope) {
 		if (this.closing) {
-			return;
+			return false;
 		}
 		JsonEncoding.Frame frame = envelope.encoded(JsonEncoding.INSTANCE);
 		if (this.queuedBytes.addAndGet(frame.bytes()) > this.bufferSizeLimit) {
 			this.onSlow.run();
-			return;
+			return false;
 		}
 		this.queue.add(frame);
-		drain();
+		return true;
 	}
 
 	@Override

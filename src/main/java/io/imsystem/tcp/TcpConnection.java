@@ -8,8 +8,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 
@@ -76,6 +78,21 @@ final class TcpConnection implements Connection {
 
 	@Override
 	public void send(Envelope envelope) {
+		write(envelope, true);
+	}
+
+	@Override
+	public void hold(Envelope envelope) {
+		write(envelope, false);
+	}
+
+	@Override
+	public void flush() {
+		// Runs after every write queued before it on the channel's event loop.
+		execute(this.channel::flush);
+	}
+
+	private void write(Envelope envelope, boolean flush) {
 		if (this.closing || isOwnPrivateMessage(envelope.event())) {
 			return;
 		}
@@ -87,8 +104,11 @@ final class TcpConnection implements Connection {
 			this.onSlow.run();
 			return;
 		}
-		execute(() -> this.channel.writeAndFlush(Unpooled.wrappedBuffer(line))
-			.addListener((future) -> this.queuedBytes.addAndGet(-line.length)));
+		execute(() -> {
+			ByteBuf buffer = Unpooled.wrappedBuffer(line);
+			ChannelFuture written = flush ? this.channel.writeAndFlush(buffer) : this.channel.write(buffer);
+			written.addListener((future) -> this.queuedBytes.addAndGet(-line.length));
+		});
 	}
 
 	@Override

@@ -83,6 +83,24 @@ class ChatServiceTests {
 		assertThat(aliceConnection.events()).endsWith(Presence.join("bob", "127.0.0.1:50000", 2, T0));
 	}
 
+	/**
+	 * A client may act the moment it sees its own join, for example by bringing in a friend: it
+	 * must then see the friend's join. The join is written only once the session receives
+	 * broadcasts; written before, the friend's join could be broadcast in between and miss it.
+	 */
+	@Test
+	void aClientActingOnItsOwnJoinSeesWhatItCaused() {
+		RecordingConnection aliceConnection = new RecordingConnection();
+		RecordingConnection bobConnection = new RecordingConnection();
+		aliceConnection.onSend((envelope) -> {
+			if (envelope.event() instanceof Presence presence && presence.name().equals("alice")) {
+				this.chat.join(bobConnection, "bob");
+			}
+		});
+		this.chat.join(aliceConnection, "alice");
+		assertThat(aliceConnection.events(Presence.class)).extracting(Presence::name).containsExactly("alice", "bob");
+	}
+
 	@Test
 	void aRefusedNameGetsAGeneratedNameAndTheErrorBetweenWelcomeAndJoin() {
 		this.chat.join(new RecordingConnection(), "alice");

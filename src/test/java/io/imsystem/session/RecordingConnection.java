@@ -41,11 +41,33 @@ public final class RecordingConnection implements Connection {
 		return this.remoteAddress;
 	}
 
+	/** Queued by {@link #hold}: not sent (not seen by the client) until the next send or flush. */
+	private final List<Envelope> held = new CopyOnWriteArrayList<>();
+
 	@Override
 	public void send(Envelope envelope) {
+		flush();
 		if (this.closedWith == null) {
 			this.sent.add(envelope);
 			this.onSend.accept(envelope);
+		}
+	}
+
+	@Override
+	public void hold(Envelope envelope) {
+		if (this.closedWith == null) {
+			this.held.add(envelope);
+		}
+	}
+
+	@Override
+	public void flush() {
+		while (!this.held.isEmpty()) {
+			Envelope next = this.held.remove(0);
+			if (this.closedWith == null) {
+				this.sent.add(next);
+				this.onSend.accept(next);
+			}
 		}
 	}
 

@@ -73,7 +73,10 @@ public final class RawWebSocket implements AutoCloseable {
 
 	/**
 	 * Opens {@code /ws/chat}, fails unless the server switched protocols, and returns once the
-	 * {@code welcome} frame arrived, so the session is in the server's registry.
+	 * {@code welcome} and the session's own {@code presence} join arrived: the session is in the
+	 * server's registry and the server has nothing more in flight to it. A frame the test then
+	 * sends cannot race those writes (Tomcat can mix a close frame it sends after a protocol error
+	 * into a write in flight; ProtocolAbuseIntegrationTests races it on purpose).
 	 */
 	public static RawWebSocket connect(int port, String name) throws IOException {
 		RawWebSocket client = open(port, "/ws/chat" + ((name != null) ? "?name=" + name : ""));
@@ -85,6 +88,12 @@ public final class RawWebSocket implements AutoCloseable {
 		if (first == null || first.opcode() != TEXT || !first.text().contains("\"welcome\"")) {
 			client.close();
 			throw new IllegalStateException("expected a welcome frame, got " + first);
+		}
+		Frame joined = client.readFrame();
+		if (joined == null || joined.opcode() != TEXT || !joined.text().contains("\"presence\"")
+				|| !joined.text().contains("\"join\"")) {
+			client.close();
+			throw new IllegalStateException("expected its own join, got " + joined);
 		}
 		return client;
 	}
