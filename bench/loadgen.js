@@ -618,8 +618,18 @@ async function soak(co, args) {
     privatesSent: sum(replies, 'privatesSent'), received: sum(replies, 'received'), errorsReceived: sum(replies, 'errorEvents'),
     closeCodes: mergeCounts(replies.map((r) => r.closeCodes)), connectErrors: replies.flatMap((r) => r.errors).slice(0, 5),
   };
-  await sleep(num(args, 'after-wait', 10) * 1000);
-  out.after = snapshot(args, await heapAfterGc(args));
+  // Samples after the last client left, at each of --after-at seconds (or once at --after-wait):
+  // idle container threads are retired only after their keep-alive (Tomcat: 60 s).
+  const afterAt = String(args['after-at'] || num(args, 'after-wait', 10)).split(',').map(Number)
+    .filter((s) => Number.isFinite(s) && s >= 0 && s <= 3600).sort((a, b) => a - b);
+  const leftAt = NOW();
+  out.afterSamples = [];
+  for (const at of afterAt) {
+    await sleep(Math.max(0, leftAt + at * 1000 - NOW()));
+    out.afterSamples.push({ afterSeconds: at, ...snapshot(args, await heapAfterGc(args)) });
+    process.stderr.write(`soak after ${JSON.stringify(out.afterSamples[out.afterSamples.length - 1])}\n`);
+  }
+  out.after = out.afterSamples[out.afterSamples.length - 1];
   if (args['admin-url']) {
     try {
       const res = await fetch(args['admin-url'] + '/actuator/chat', { headers: { authorization: 'Basic ' + Buffer.from(args['admin-auth'] || 'admin:bench').toString('base64') } });

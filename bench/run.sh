@@ -12,6 +12,8 @@
 #   JAR                 our jar (default target/im-system-*.jar; built with ./mvnw package if missing)
 #   SERVER_ARGS         extra Spring arguments for our server, e.g. "--chat.idle.sweep-interval=200ms"
 #   JFR=1               record a JFR profile of our server into the results folder
+#   HISTO=1             save a live-object class histogram of our server (jcmd GC.class_histogram)
+#                       into the results folder when the load generator is done, before the stop
 #   RESULTS             results folder (default bench/results/<time>-<scenario>)
 # Only loopback addresses are used. Every started server is killed on exit.
 set -euo pipefail
@@ -147,6 +149,9 @@ for round in $(seq 1 "$rounds"); do
     echo "== $scenario $label (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     node "$here/loadgen.js" "$loadgen_scenario" --url "$url" --pid "$server_pid" --label "$target" \
       "${target_args[@]}" "${loadgen_defaults[@]}" "${extra[@]}" >"$results/$label.json" || echo "loadgen failed for $label" >&2
+    if [[ "${HISTO:-0}" == 1 && "$target" == ours ]]; then
+      jcmd "$server_pid" GC.class_histogram >"$results/$label.histo.txt" 2>&1 || true
+    fi
     cleanup
     sleep 2
   done

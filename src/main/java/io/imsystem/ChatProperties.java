@@ -165,8 +165,22 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	/**
 	 * @param compression Whether to negotiate permessage-deflate; off by default, since chat
 	 * frames are small and compression costs memory per connection
+	 * @param bufferSize Size of each buffer the server keeps per WebSocket connection (the
+	 * container's socket, frame and encoder buffers). Frames larger than this are read and written
+	 * in parts, so it bounds memory per idle connection, not the frame size limit. Read once per
+	 * JVM, at start-up.
 	 */
-	public record WebSocket(@DefaultValue("false") boolean compression) {
+	public record WebSocket(@DefaultValue("false") boolean compression,
+			@DefaultValue(WebSocket.DEFAULT_BUFFER_SIZE) DataSize bufferSize) {
+
+		public static final String DEFAULT_BUFFER_SIZE = "1KB";
+
+		public WebSocket {
+			if (bufferSize.toBytes() < 256 || bufferSize.toBytes() > 65536) {
+				throw new IllegalArgumentException("chat.websocket.buffer-size must be between 256B and 64KB");
+			}
+		}
+
 	}
 
 	/**

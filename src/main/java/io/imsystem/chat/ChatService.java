@@ -233,10 +233,14 @@ public class ChatService implements IdleActions {
 		}
 	}
 
-	/** Closes a session that broke a transport rule (binary frame, frame too large). */
+	/**
+	 * Ends a session that broke a transport rule (binary frame, message too large): its close
+	 * frame goes out and the connection is dropped without waiting for the client's answer, which
+	 * may still be sending the rest of the offending frame.
+	 */
 	public void reject(ChatSession session, CloseCode code) {
 		if (session.end(LeaveReason.ERROR)) {
-			session.connection().close(code);
+			session.connection().abort(code);
 			leave(session, LeaveReason.ERROR, this.clock.millis());
 		}
 	}

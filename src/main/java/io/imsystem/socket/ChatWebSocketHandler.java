@@ -87,20 +87,57 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		}
 	}
 
+	/**
+	 * Messages arrive in parts of at most {@code chat.websocket.buffer-size}, so that no connection
+	 * holds a buffer as large as the biggest message allowed; the limit is enforced here, on UTF-8
+	 * bytes as the contract counts them.
+	 */
+	@Override
+	public boolean supportsPartialMessages() {
+		return true;
+	}
+
 	@Override
 	protected void handleTextMessage(WebSocketSession webSocket, TextMessage message) {
-		ChatSession session = session(webSocket);
-		if (session == null) {
+		Link link = (Link) webSocket.getAttributes().get(CHAT_SESSION);
+		ChatSession session = (link != null) ? link.session() : null;
+		if (session == null || session.isEnded()) {
+			// Rejected mid-message, or closing: the rest of what it sends is dropped.
 			return;
 		}
-		String payload = message.getPayload();
-		// The container limits characters; the contract limits UTF-8 bytes.
-		if (payload.length() > this.properties.limits().maxFrameBytes() / 4
-				&& Utf8.length(payload) > this.properties.limits().maxFrameBytes()) {
+		String part = message.getPayload();
+		int limit = this.properties.limits().maxFrameBytes();
+		if (message.isLast() && link.partial == null) {
+			// The whole message in one part: the usual case, no copy.
+			if (part.length() > limit / 4 && Utf8.length(part) > limit) {
+				this.chat.reject(session, CloseCode.TOO_BIG);
+				return;
+			}
+			this.chat.receive(session, part);
+			return;
+		}
+		long bytes = link.partialBytes + Utf8.length(part);
+		// Tomcat hands over a part that is not the last when its buffer is full and more of the
+		// frame waits, so such a part reaching the limit means the message is over it. Deciding
+		// now, not at the end of the message, stops a frame that declares a huge length from
+		// streaming on. (A fragmented message of exactly the limit followed by an empty final
+		// fragment is refused too; no client sends that.)
+		if (bytes > limit || (!message.isLast() && bytes >= limit)) {
+			link.partial = null;
 			this.chat.reject(session, CloseCode.TOO_BIG);
 			return;
 		}
-		this.chat.receive(session, payload);
+		if (link.partial == null) {
+			link.partial = new StringBuilder(limit / 4);
+		}
+		link.partial.append(part);
+		link.partialBytes = bytes;
+		if (message.isLast()) {
+			String whole = link.partial.toString();
+			link.partial = null;
+			link.partialBytes = 0;
+			this.chat.receive(session, whole);
+		}
 	}
 
 	@Override
@@ -162,6 +199,14 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		private ChatSession session;
 
 		private LeaveReason closedWith;
+
+		/**
+		 * A text message being received in parts, and its size so far in UTF-8 bytes. Touched only
+		 * by the container's reads, which it runs one at a time per connection.
+		 */
+		StringBuilder partial;
+
+		long partialBytes;
 
 		synchronized ChatSession session() {
 			return this.session;

@@ -1,7 +1,8 @@
 package io.imsystem.socket;
 
 import java.util.List;
-import java.util.Map;
+
+import jakarta.servlet.DispatcherType;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
@@ -9,18 +10,17 @@ import io.imsystem.session.AddressLimiter;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
-import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
-import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 /**
- * Maps {@code /ws/chat} directly, rather than through {@code @EnableWebSocket}, so that the only
- * origin check is ours: Spring's own one answers a malformed {@code Origin} with a 500.
+ * Serves {@code /ws/chat} from a filter of its own ({@link HandshakeFilter}) rather than through
+ * {@code @EnableWebSocket}: the only origin check is ours (Spring's own one answers a malformed
+ * {@code Origin} with a 500), and a handshake skips the filter chain and the dispatcher.
  */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
@@ -30,11 +30,13 @@ class WebSocketConfiguration {
 	@Bean
 	ServletServerContainerFactoryBean webSocketContainer(ChatProperties properties) {
 		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-		// Characters: never more than bytes, so frames above the byte limit are cut off early. Whole
-		// messages only: reading frames in parts to save buffer memory let a frame declaring a huge
-		// length stream past the limit without a 1009 (ProtocolAbuseIntegrationTests).
-		container.setMaxTextMessageBufferSize(properties.limits().maxFrameBytes());
-		container.setMaxBinaryMessageBufferSize(properties.limits().maxFrameBytes());
+		// Buffers Tomcat allocates per connection, whether it ever receives a large message or not:
+		// messages are read in parts of this size (ChatWebSocketHandler enforces the size limit on
+		// the whole message), so an idle connection costs a few KiB, not the 24 KiB of two buffers
+		// as large as the biggest frame allowed.
+		int bufferSize = (int) properties.websocket().bufferSize().toBytes();
+		container.setMaxTextMessageBufferSize(bufferSize);
+		container.setMaxBinaryMessageBufferSize(bufferSize);
 		container.setAsyncSendTimeout(properties.session().sendTimeLimit().toMillis());
 		return container;
 	}
@@ -53,6 +55,16 @@ class WebSocketConfiguration {
 		return (connector) -> connector.setProperty("useAsyncIO", "false");
 	}
 
+	/** The connector's socket read and write buffers, 8 KiB each per connection by default. */
+	@Bean
+	TomcatConnectorCustomizer socketBuffers(ChatProperties properties) {
+		String bytes = Long.toString(properties.websocket().bufferSize().toBytes());
+		return (connector) -> {
+			connector.setProperty("socket.appReadBufSize", bytes);
+			connector.setProperty("socket.appWriteBufSize", bytes);
+		};
+	}
+
 	@Bean
 	WebSocketHttpRequestHandler chatRequestHandler(ChatWebSocketHandler handler, ChatProperties properties,
 			AddressLimiter addressLimiter, ChatService chat) {
@@ -64,29 +76,15 @@ class WebSocketConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnProperty(name = "chat.websocket.compression", havingValue = "false", matchIfMissing = true)
-	FilterRegistrationBean<NoCompressionFilter> noCompressionFilter() {
-		FilterRegistrationBean<NoCompressionFilter> registration = new FilterRegistrationBean<>(new NoCompressionFilter());
+	FilterRegistrationBean<HandshakeFilter> chatHandshakeFilter(WebSocketHttpRequestHandler chatRequestHandler,
+			ChatProperties properties) {
+		FilterRegistrationBean<HandshakeFilter> registration = new FilterRegistrationBean<>(
+				new HandshakeFilter(chatRequestHandler, properties.websocket().compression()));
 		registration.addUrlPatterns(PATH);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
+		// Before every other filter, security's included: see HandshakeFilter.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
-	}
-
-	/**
-	 * Keeps handshakes out of the security filter chain. {@code /ws/chat} is open to everyone and
-	 * guarded by its own origin, address and shutdown checks ({@link ChatHandshakeInterceptor}); the
-	 * chain's dozen filters only added time to every handshake, about a third of its CPU
-	 * (profiled in docs/benchmarks.md).
-	 */
-	@Bean
-	WebSecurityCustomizer chatHandshakeOutsideSecurity() {
-		return (web) -> web.ignoring().requestMatchers(PATH);
-	}
-
-	@Bean
-	SimpleUrlHandlerMapping chatHandlerMapping(WebSocketHttpRequestHandler chatRequestHandler) {
-		SimpleUrlHandlerMapping mapping = new SimpleUrlHandlerMapping(Map.of(PATH, chatRequestHandler));
-		mapping.setOrder(1);
-		return mapping;
 	}
 
 }

@@ -1,9 +1,12 @@
 package io.imsystem.socket;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.RawWebSocket;
 import io.imsystem.support.Room;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +35,9 @@ class FrameLimitsIntegrationTests {
 
 	@Autowired
 	private SessionRegistry registry;
+
+	@LocalServerPort
+	private int port;
 
 	@RegisterExtension
 	final Room room = new Room();
@@ -90,6 +97,30 @@ class FrameLimitsIntegrationTests {
 		assertThat(sender.nextOfType("error").path("code").asString()).as("a long line is only too long a text")
 			.isEqualTo("text-too-long");
 		assertThat(sender.isClosed()).isFalse();
+	}
+
+	/**
+	 * Messages are read in parts of {@code chat.websocket.buffer-size} (1 KiB): one sent in
+	 * fragments, with multi-byte characters split across them, and as large as the limit arrives
+	 * whole.
+	 */
+	@Test
+	void aMessageInFragmentsUpToTheLimitArrivesWhole() throws IOException {
+		ChatClient other = this.room.join("other");
+		try (RawWebSocket sender = RawWebSocket.connect(this.port, "fragments")) {
+			other.nextOfType("presence");
+			// 1,000 characters (the text limit) in 2,000 bytes, padded to 8,192 bytes.
+			String text = "字".repeat(500) + "a".repeat(500);
+			byte[] frame = padded(text, LIMIT).getBytes(StandardCharsets.UTF_8);
+			// Cut inside a three-byte character, then in the padding.
+			int first = CHAT_PREFIX.length() + 700;
+			int second = first + 2999;
+			sender.sendFrame(false, 0, RawWebSocket.TEXT, true, Arrays.copyOfRange(frame, 0, first));
+			sender.sendFrame(false, 0, RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(frame, first, second));
+			sender.sendFrame(true, 0, RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(frame, second, frame.length));
+			assertThat(other.next("chat").path("text").asString()).isEqualTo(text);
+			assertThat(this.registry.find("fragments")).as("still connected").isNotNull();
+		}
 	}
 
 	/** A chat frame of exactly {@code bytes} UTF-8 bytes: JSON allows trailing whitespace. */
