@@ -173,7 +173,7 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	public record WebSocket(@DefaultValue("false") boolean compression,
 			@DefaultValue(WebSocket.DEFAULT_BUFFER_SIZE) DataSize bufferSize) {
 
-		public static final String DEFAULT_BUFFER_SIZE = "1KB";
+		public static final String DEFAULT_BUFFER_SIZE = "512B";
 
 		public WebSocket {
 			if (bufferSize.toBytes() < 256 || bufferSize.toBytes() > 65536) {

@@ -3,6 +3,9 @@ package io.imsystem.socket;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -23,55 +26,80 @@ import org.springframework.web.HttpRequestHandler;
  * but cost most of a handshake's CPU (profiles in docs/benchmarks.md), and a connect storm is
  * when that CPU is scarcest.
  * <p>
- * With compression off it also hides the client's {@code Sec-WebSocket-Extensions} offer: Tomcat
- * negotiates {@code permessage-deflate} from the request itself, whatever Spring's handshake
- * handler selects, and it costs memory and CPU per connection that small chat frames do not repay.
+ * The handshake sees only the headers it needs. Spring keeps a copy of the handshake's headers for
+ * the whole life of a WebSocket session; a browser's cookies and user agent would cost every idle
+ * connection a few hundred bytes to kilobytes for nothing. With compression off the client's
+ * {@code Sec-WebSocket-Extensions} offer is hidden too: Tomcat negotiates
+ * {@code permessage-deflate} from the request itself, whatever Spring's handshake handler selects,
+ * and it costs memory and CPU per connection that small chat frames do not repay.
  */
 final class HandshakeFilter implements Filter {
 
-	private static final String EXTENSIONS = "Sec-WebSocket-Extensions";
+	/** What Spring's and Tomcat's handshake code and our interceptor read, lower case. */
+	private static final Set<String> HANDSHAKE_HEADERS = Set.of("host", "upgrade", "connection", "origin",
+			"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol");
+
+	private static final String EXTENSIONS = "sec-websocket-extensions";
 
 	private final HttpRequestHandler handler;
 
-	private final boolean compression;
+	private final Set<String> kept;
 
 	HandshakeFilter(HttpRequestHandler handler, boolean compression) {
 		this.handler = handler;
-		this.compression = compression;
+		if (compression) {
+			Set<String> kept = new HashSet<>(HANDSHAKE_HEADERS);
+			kept.add(EXTENSIONS);
+			this.kept = Set.copyOf(kept);
+		}
+		else {
+			this.kept = HANDSHAKE_HEADERS;
+		}
 	}
 
 	@Override
 	public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
 			throws IOException, ServletException {
-		HttpServletRequest http = (HttpServletRequest) request;
-		if (!this.compression && http.getHeader(EXTENSIONS) != null) {
-			http = new WithoutExtensions(http);
-		}
-		this.handler.handleRequest(http, (HttpServletResponse) response);
+		this.handler.handleRequest(new HandshakeHeaders((HttpServletRequest) request, this.kept),
+				(HttpServletResponse) response);
 	}
 
-	private static final class WithoutExtensions extends HttpServletRequestWrapper {
+	private static final class HandshakeHeaders extends HttpServletRequestWrapper {
 
-		WithoutExtensions(HttpServletRequest request) {
+		private final Set<String> kept;
+
+		HandshakeHeaders(HttpServletRequest request, Set<String> kept) {
 			super(request);
+			this.kept = kept;
+		}
+
+		private boolean kept(String name) {
+			return name != null && this.kept.contains(name.toLowerCase(Locale.ROOT));
 		}
 
 		@Override
 		public String getHeader(String name) {
-			return EXTENSIONS.equalsIgnoreCase(name) ? null : super.getHeader(name);
+			return kept(name) ? super.getHeader(name) : null;
 		}
 
 		@Override
 		public Enumeration<String> getHeaders(String name) {
-			return EXTENSIONS.equalsIgnoreCase(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
+			return kept(name) ? super.getHeaders(name) : Collections.emptyEnumeration();
 		}
 
 		@Override
 		public Enumeration<String> getHeaderNames() {
-			return Collections.enumeration(Collections.list(super.getHeaderNames())
-				.stream()
-				.filter((name) -> !EXTENSIONS.equalsIgnoreCase(name))
-				.toList());
+			return Collections.enumeration(Collections.list(super.getHeaderNames()).stream().filter(this::kept).toList());
+		}
+
+		@Override
+		public long getDateHeader(String name) {
+			return kept(name) ? super.getDateHeader(name) : -1;
+		}
+
+		@Override
+		public int getIntHeader(String name) {
+			return kept(name) ? super.getIntHeader(name) : -1;
 		}
 
 	}

@@ -35,7 +35,8 @@ class WebSocketConfiguration {
 		// the whole message), so an idle connection costs a few KiB, not the 24 KiB of two buffers
 		// as large as the biggest frame allowed.
 		int bufferSize = (int) properties.websocket().bufferSize().toBytes();
-		container.setMaxTextMessageBufferSize(bufferSize);
+		// In characters, two bytes each.
+		container.setMaxTextMessageBufferSize(bufferSize / 2);
 		container.setMaxBinaryMessageBufferSize(bufferSize);
 		container.setAsyncSendTimeout(properties.session().sendTimeLimit().toMillis());
 		return container;

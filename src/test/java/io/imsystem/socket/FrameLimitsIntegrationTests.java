@@ -100,7 +100,7 @@ class FrameLimitsIntegrationTests {
 	}
 
 	/**
-	 * Messages are read in parts of {@code chat.websocket.buffer-size} (1 KiB): one sent in
+	 * Messages are read in parts of {@code chat.websocket.buffer-size} (512 bytes): one sent in
 	 * fragments, with multi-byte characters split across them, and as large as the limit arrives
 	 * whole.
 	 */

@@ -34,9 +34,9 @@ class TomcatBufferSizeTests {
 	}
 
 	@Test
-	void theDefaultIsOneKibibyte() {
+	void theDefaultIsHalfAKibibyte() {
 		postProcess(Map.of());
-		assertThat(System.getProperty(TomcatBufferSize.PROPERTY)).isEqualTo("1024");
+		assertThat(System.getProperty(TomcatBufferSize.PROPERTY)).isEqualTo("512");
 	}
 
 	@Test
