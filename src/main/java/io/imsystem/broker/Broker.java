@@ -10,9 +10,17 @@ import io.imsystem.session.ChatSession;
 public interface Broker {
 
 	/**
-	 * Delivers an event to every live session, except {@code except} when it is not {@code null}.
-	 * Returns without waiting for any client to read it.
+	 * Delivers an event to every live session that had joined by room version {@code asOf}
+	 * ({@link ChatSession#joinVersion()}), except {@code except} when it is not {@code null}.
+	 * Returns without waiting for any client to read it. A session that joined after the event
+	 * does not get it, however late the broadcasting thread runs: its welcome already reflects
+	 * the room as it was.
 	 */
-	void broadcast(Envelope envelope, ChatSession except);
+	void broadcast(Envelope envelope, ChatSession except, long asOf);
+
+	/** Delivers an event to every live session, except {@code except} when it is not {@code null}. */
+	default void broadcast(Envelope envelope, ChatSession except) {
+		broadcast(envelope, except, Long.MAX_VALUE);
+	}
 
 }

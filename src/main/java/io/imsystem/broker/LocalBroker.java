@@ -20,9 +20,9 @@ class LocalBroker implements Broker {
 	}
 
 	@Override
-	public void broadcast(Envelope envelope, ChatSession except) {
+	public void broadcast(Envelope envelope, ChatSession except, long asOf) {
 		for (ChatSession session : this.registry.sessions()) {
-			if (session != except && session.isLive()) {
+			if (session != except && session.isLive() && session.joinVersion() <= asOf) {
 				session.send(envelope);
 			}
 		}

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.broker.Broker;
@@ -58,6 +59,14 @@ public class ChatService implements IdleActions {
 	private final ChatProperties properties;
 
 	private final Clock clock;
+
+	/**
+	 * Counts the changes of who is in the room (joins, leaves, renames). A session remembers the
+	 * version of its join, and an event reaches only sessions that had joined by the version it
+	 * was made at: a broadcast whose thread runs late cannot show a newcomer a join, leave or
+	 * message from before its welcome.
+	 */
+	private final AtomicLong roomVersion = new AtomicLong();
 
 	private volatile boolean accepting = true;
 
@@ -119,6 +128,7 @@ public class ChatService implements IdleActions {
 		while (!named) {
 			named = this.registry.add(session, generatedName());
 		}
+		long version = this.roomVersion.incrementAndGet();
 		int online = this.registry.size();
 		ServerEvent.Welcome welcome = new ServerEvent.Welcome(session.name(), online,
 				this.idlePolicy.timeoutFor(session).toSeconds(), this.idlePolicy.settings().warningBefore().toSeconds(),
@@ -132,7 +142,7 @@ public class ChatService implements IdleActions {
 		// written: no broadcast can come before its join, and none can miss it once the client
 		// has seen the join (a client that then connects someone else sees that join).
 		session.hold(joined);
-		session.markJoined();
+		session.markJoined(version);
 		this.idleTracker.track(session);
 		this.metrics.sessionOpened();
 		if (session.isEnded()) {
@@ -142,7 +152,7 @@ public class ChatService implements IdleActions {
 			return session;
 		}
 		if (this.properties.presence().broadcasts(online)) {
-			this.broker.broadcast(joined, session);
+			this.broker.broadcast(joined, session, version);
 		}
 		if (!this.accepting) {
 			// Slipped in while shutdown was kicking everyone else.
@@ -169,7 +179,8 @@ public class ChatService implements IdleActions {
 		if (command instanceof Command.Chat chat) {
 			this.metrics.chatMessage();
 			this.broker.broadcast(
-					new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.remoteAddress())), null);
+					new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.remoteAddress())), null,
+					this.roomVersion.get());
 		}
 		else if (command instanceof Command.Private message) {
 			whisper(session, message, now);
@@ -208,10 +219,11 @@ public class ChatService implements IdleActions {
 			error(session, ErrorCode.NAME_TAKEN, "the name " + name + " is taken", now);
 			return;
 		}
+		long version = this.roomVersion.incrementAndGet();
 		session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
 		int online = this.registry.size();
 		if (this.properties.presence().broadcasts(online)) {
-			this.broker.broadcast(new Envelope(Presence.rename(name, previous, online, now)), null);
+			this.broker.broadcast(new Envelope(Presence.rename(name, previous, online, now)), null, version);
 		}
 	}
 
@@ -349,11 +361,13 @@ public class ChatService implements IdleActions {
 	}
 
 	private void leave(ChatSession session, LeaveReason reason, long now) {
-		if (remove(session, now) && this.accepting) {
+		long version = remove(session, now);
+		if (version != 0 && this.accepting) {
 			int online = this.registry.size();
 			if (this.properties.presence().broadcasts(online)) {
 				this.broker.broadcast(
-						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null);
+						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null,
+						version);
 			}
 		}
 	}
@@ -364,8 +378,11 @@ public class ChatService implements IdleActions {
 	 */
 	private void leaveTogether(List<ChatSession> sessions, LeaveReason reason, long now) {
 		List<ChatSession> removed = new ArrayList<>(sessions.size());
+		long[] versions = new long[sessions.size()];
 		for (ChatSession session : sessions) {
-			if (remove(session, now)) {
+			long version = remove(session, now);
+			if (version != 0) {
+				versions[removed.size()] = version;
 				removed.add(session);
 			}
 		}
@@ -374,23 +391,29 @@ public class ChatService implements IdleActions {
 			return;
 		}
 		int online = this.registry.size() + removed.size();
-		for (ChatSession session : removed) {
+		for (int i = 0; i < removed.size(); i++) {
+			ChatSession session = removed.get(i);
 			online--;
 			if (this.properties.presence().broadcasts(online)) {
 				this.broker.broadcast(
-						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null);
+						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null,
+						versions[i]);
 			}
 		}
 	}
 
-	/** Takes a session out of the idle tracker and the registry; the one way out of the registry. */
-	private boolean remove(ChatSession session, long now) {
+	/**
+	 * Takes a session out of the idle tracker and the registry; the one way out of the registry.
+	 * @return the room version of its leave, or 0 if it was not in the registry
+	 */
+	private long remove(ChatSession session, long now) {
 		this.idleTracker.untrack(session);
 		if (!this.registry.remove(session)) {
-			return false;
+			return 0;
 		}
+		long version = this.roomVersion.incrementAndGet();
 		this.metrics.sessionLeft(idleSeconds(session.lastActivityAt(), now));
-		return true;
+		return version;
 	}
 
 	private void error(ChatSession session, ErrorCode code, String message, long now) {

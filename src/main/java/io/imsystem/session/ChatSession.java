@@ -30,6 +30,9 @@ public final class ChatSession {
 
 	private volatile boolean joined;
 
+	/** The room version at which this session joined; see {@link #markJoined(long)}. */
+	private volatile long joinVersion;
+
 	public ChatSession(String id, Connection connection, long connectedAt, RateLimiter rateLimiter) {
 		this.id = id;
 		this.connection = connection;
@@ -88,8 +91,10 @@ public final class ChatSession {
 	 * Marks the session as joined, then writes what it held (its welcome and its own join): from
 	 * now on it receives broadcasts, and its client learns of the join only after that, so an event
 	 * caused by something the client does on seeing its join cannot pass it by.
+	 * @param version the room version its join made: it receives the events made at or after it
 	 */
-	public void markJoined() {
+	public void markJoined(long version) {
+		this.joinVersion = version;
 		this.joined = true;
 		this.connection.flush();
 	}
@@ -97,6 +102,11 @@ public final class ChatSession {
 	/** Whether broadcasts reach this session: joined and not ended. */
 	public boolean isLive() {
 		return this.joined && this.endReason.get() == null;
+	}
+
+	/** The room version at which this session joined (0 before it has). */
+	public long joinVersion() {
+		return this.joinVersion;
 	}
 
 	public boolean isEnded() {

@@ -62,7 +62,7 @@ class LocalBrokerTests {
 	private ChatSession join(RecordingConnection connection, String name) {
 		ChatSession session = new ChatSession(name, connection, 0, new RateLimiter(20, 40, 0));
 		this.registry.add(session, name);
-		session.markJoined();
+		session.markJoined(0);
 		return session;
 	}
 

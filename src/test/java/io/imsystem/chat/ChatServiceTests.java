@@ -2,6 +2,7 @@ package io.imsystem.chat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -59,10 +60,10 @@ class ChatServiceTests {
 
 	private final KickHistory history = new KickHistory(100);
 
-	/** Same as the local broker: every live session but {@code except}. */
-	private final Broker broker = (envelope, except) -> this.registry.sessions()
+	/** Same as the local broker: every live session but {@code except} that had joined by then. */
+	private final Broker broker = (envelope, except, asOf) -> this.registry.sessions()
 		.stream()
-		.filter((session) -> session != except && session.isLive())
+		.filter((session) -> session != except && session.isLive() && session.joinVersion() <= asOf)
 		.forEach((session) -> session.send(envelope));
 
 	private final ChatMetrics metrics = new ChatMetrics(new SimpleMeterRegistry(), this.registry);
@@ -99,6 +100,39 @@ class ChatServiceTests {
 		});
 		this.chat.join(aliceConnection, "alice");
 		assertThat(aliceConnection.events(Presence.class)).extracting(Presence::name).containsExactly("alice", "bob");
+	}
+
+	/**
+	 * A broadcasting thread may run late. Whatever it carries (a join, a chat, a leave, a rename),
+	 * it must not reach a session that joined after the event: that session's welcome already
+	 * counted the room as it was, and a stale join or leave would contradict it.
+	 */
+	@Test
+	void aLateBroadcastDoesNotReachSessionsThatJoinedAfterIt() {
+		List<Runnable> late = new ArrayList<>();
+		Broker deferring = (envelope, except, asOf) -> late.add(() -> this.broker.broadcast(envelope, except, asOf));
+		ChatService chat = new ChatService(this.registry, deferring, new CommandParser(1000), this.policy, this.tracker,
+				this.history, this.metrics, this.properties, this.clock);
+		RecordingConnection alice = new RecordingConnection();
+		ChatSession aliceSession = chat.join(alice, "alice");
+		RecordingConnection leaver = new RecordingConnection();
+		ChatSession leaverSession = chat.join(leaver, "leaver");
+		chat.closed(leaverSession, LeaveReason.QUIT);
+		chat.receive(aliceSession, "{\"type\":\"chat\",\"text\":\"before bob\"}");
+		chat.receive(aliceSession, "rename|alicia");
+		RecordingConnection bob = new RecordingConnection("127.0.0.1:50001");
+		chat.join(bob, "bob");
+		chat.receive(aliceSession, "{\"type\":\"chat\",\"text\":\"after bob\"}");
+
+		late.forEach(Runnable::run);
+
+		assertThat(bob.events()).as("bob: his welcome and join, then only what came after")
+			.extracting((event) -> event.getClass().getSimpleName())
+			.containsExactly("Welcome", "Presence", "Chat");
+		assertThat(bob.events(ServerEvent.Chat.class)).extracting(ServerEvent.Chat::text).containsExactly("after bob");
+		assertThat(alice.events(Presence.class)).extracting(Presence::event, Presence::name)
+			.containsExactly(tuple("join", "alice"), tuple("join", "leaver"), tuple("leave", "leaver"),
+					tuple("rename", "alicia"), tuple("join", "bob"));
 	}
 
 	@Test
