@@ -18,9 +18,4 @@ public interface Broker {
 	 */
 	void broadcast(Envelope envelope, ChatSession except, long asOf);
 
-	/** Delivers an event to every live session, except {@code except} when it is not {@code null}. */
-	default void broadcast(Envelope envelope, ChatSession except) {
-		broadcast(envelope, except, Long.MAX_VALUE);
-	}
-
 }

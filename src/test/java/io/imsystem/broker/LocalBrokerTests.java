@@ -27,8 +27,9 @@ class LocalBrokerTests {
 		ChatSession bobSession = join(bob, "bob");
 		join(carol, "carol");
 		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1, null));
-		this.broker.broadcast(envelope, null);
-		this.broker.broadcast(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2, null)), bobSession);
+		this.broker.broadcast(envelope, null, Long.MAX_VALUE);
+		this.broker.broadcast(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2, null)), bobSession,
+				Long.MAX_VALUE);
 		assertThat(alice.envelopes()).hasSize(2).first().isSameAs(envelope);
 		assertThat(bob.envelopes()).containsExactly(envelope);
 		assertThat(carol.envelopes()).hasSize(2).first().isSameAs(envelope);
@@ -44,7 +45,7 @@ class LocalBrokerTests {
 		endedSession.end(LeaveReason.QUIT);
 		RecordingConnection live = new RecordingConnection();
 		join(live, "live");
-		this.broker.broadcast(new Envelope(new ServerEvent.Pong(1)), null);
+		this.broker.broadcast(new Envelope(new ServerEvent.Pong(1)), null, Long.MAX_VALUE);
 		assertThat(joining.envelopes()).isEmpty();
 		assertThat(ended.envelopes()).isEmpty();
 		assertThat(live.envelopes()).hasSize(1);

@@ -27,18 +27,21 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class EncodingBenchmark {
 
-	private final ServerEvent chat = new ServerEvent.Chat("alice", "hello everyone, how is it going?", 1_764_060_000_000L);
+	private final ServerEvent chat = new ServerEvent.Chat("alice", "hello everyone, how is it going?", 1_764_060_000_000L,
+			"127.0.0.1:50000");
 
-	private final ServerEvent cjk = new ServerEvent.Chat("张三", "你好，世界！今天天气很好，我们去公园散步吧。", 1_764_060_000_000L);
+	private final ServerEvent cjk = new ServerEvent.Chat("张三", "你好，世界！今天天气很好，我们去公园散步吧。", 1_764_060_000_000L,
+			"127.0.0.1:50001");
 
-	private final ServerEvent leave = ServerEvent.Presence.leave("bob", LeaveReason.IDLE, 1234, 1_764_060_000_000L);
+	private final ServerEvent leave = ServerEvent.Presence.leave("bob", "127.0.0.1:50002", LeaveReason.IDLE, 1234,
+			1_764_060_000_000L);
 
 	private final ServerEvent users;
 
 	public EncodingBenchmark() {
 		List<ServerEvent.Users.User> list = new ArrayList<>();
 		for (int i = 0; i < 100; i++) {
-			list.add(new ServerEvent.Users.User("user-" + i, 1_764_060_000_000L - i, i));
+			list.add(new ServerEvent.Users.User("user-" + i, 1_764_060_000_000L - i, i, "127.0.0.1:" + (40000 + i)));
 		}
 		this.users = new ServerEvent.Users(list, 1_764_060_000_000L);
 	}
