@@ -48,8 +48,9 @@ class WebSocketConfiguration {
 	 * first fails the write in flight and then builds its close frame in that buffer while the
 	 * vectored write may still be sending it, so the client gets a close header followed by the
 	 * other frame's payload. Measured: 39 of 2,000 violations racing the welcome got a corrupt
-	 * stream with async writes, 0 of 2,000 without
-	 * ({@code ProtocolAbuseIntegrationTests.violationsRacingTheServersWritesNeverCorruptTheStream}).
+	 * stream with async writes; without them the window is a few instructions and 0 to 1 in 1,000
+	 * ({@code ProtocolAbuseIntegrationTests.violationsRacingTheServersWritesRarelyCorruptTheStream}).
+	 * Only the client that broke the protocol is affected.
 	 */
 	@Bean
 	TomcatConnectorCustomizer noAsyncWrites() {

@@ -109,35 +109,8 @@ final class WebSocketConnection implements Connection {
 		enqueue(envelope);
 	}
 
-	/**
-	 * Writes what was held (a joining session's welcome and own join) with blocking sends, on the
-	 * calling thread. The chat service calls it from {@code afterConnectionEstablished}, while
-	 * Tomcat's thread holds the connection's socket lock: a protocol violation, read under that
-	 * lock, cannot then be handled while these frames are half written. Tomcat builds its close
-	 * frame in the header buffer of a write in flight (see
-	 * {@code WebSocketConfiguration.noAsyncWrites}); the first frames are when a violating client
-	 * is most likely to race them. The socket is new, so these writes do not wait.
-	 */
 	@Override
 	public void flush() {
-		if (!this.writing.compareAndSet(false, true)) {
-			// A send is in flight; it drains what is held after it.
-			return;
-		}
-		Object next;
-		while ((next = this.queue.peek()) instanceof JsonEncoding.Frame frame) {
-			this.queue.poll();
-			try {
-				this.nativeSession.getBasicRemote().sendText(frame.text());
-			}
-			catch (IOException | RuntimeException ex) {
-				this.queuedBytes.addAndGet(-frame.bytes());
-				failed(ex);
-				return;
-			}
-			this.queuedBytes.addAndGet(-frame.bytes());
-		}
-		this.writing.set(false);
 		drain();
 	}
 
