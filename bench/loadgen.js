@@ -139,6 +139,39 @@ function proc(pid) {
   }
 }
 
+/** CPU ticks of each thread of a process, summed by thread name with digits taken out ("http-nio-#-exec-#"). */
+function threadTicks(pid) {
+  const byName = {};
+  if (!pid) {
+    return byName;
+  }
+  let tasks = [];
+  try {
+    tasks = fs.readdirSync(`/proc/${pid}/task`);
+  }
+  catch (e) {
+    return byName;
+  }
+  for (const tid of tasks) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+/g, '#');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName[name] = (byName[name] || 0) + Number(fields[11]) + Number(fields[12]);
+    }
+    catch (e) {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
+}
+
+/** Milliseconds of CPU per thread group between two threadTicks readings, biggest first. */
+function threadCpuMs(from, to) {
+  return Object.fromEntries(Object.entries(to).map(([name, ticks]) => [name, round((ticks - (from[name] || 0)) / CLK_TCK * 1000, 0)])
+    .filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]));
+}
+
 function cpuCores(from, to) {
   if (!from || !to || to.at <= from.at) {
     return null;
@@ -304,7 +337,7 @@ async function connectAll(co, args, total, extra) {
   const replies = await co.all('connect', (w) => ({
     url: args.url, indices: assign(total, co.workers.length)(w), prefix: args.prefix || 'b' + process.pid.toString(36),
     addresses: num(args, 'addresses', 8), concurrency: Math.max(1, Math.floor(concurrency / co.workers.length)),
-    timeoutMs: num(args, 'connect-timeout', 300) * 1000, ...(extra ? extra(w) : {}),
+    timeoutMs: num(args, 'connect-timeout', 300) * 1000, client: args.client || 'ws', ...(extra ? extra(w) : {}),
   }));
   const welcomed = sum(replies, 'welcomed');
   const lastWelcome = Math.max(...replies.map((r) => r.lastWelcome || 0));
@@ -418,9 +451,12 @@ async function runBroadcast(co, args, p) {
 
 async function capacity(co, args) {
   const clients = num(args, 'clients', 19000);
+  // The lean client unless told otherwise: the `ws` library's HTTP client costs the load generator
+  // about half as much CPU per connection as the server spends on it (see lean-ws.js).
+  args = { ...args, client: args.client || 'lean' };
   const out = common(args, 'capacity');
   const warmup = num(args, 'warmup', Math.min(2000, clients));
-  out.params = { clients, warmup, concurrency: num(args, 'concurrency', 200), workers: co.workers.length, addresses: num(args, 'addresses', 8) };
+  out.params = { clients, warmup, concurrency: num(args, 'concurrency', 200), workers: co.workers.length, addresses: num(args, 'addresses', 8), client: args.client };
   if (warmup > 0) {
     // Warms the JIT and touches the memory a first wave of handshakes needs, then lets go.
     out.warmup = await connectAll(co, { ...args, prefix: 'w' + process.pid.toString(36) }, warmup);
@@ -432,10 +468,22 @@ async function capacity(co, args) {
   const base = snapshot(args, baseHeap);
   out.baseline = base;
   const cpuBefore = proc(args.pid);
+  const threadsBefore = threadTicks(args.pid);
+  const loadgenBefore = co.workers.map((child) => proc(child.pid));
   out.connect = await connectAll(co, args, clients);
+  const loadgenAfter = co.workers.map((child) => proc(child.pid));
   out.settledMs = await settle(co, 2000, num(args, 'settle-max', 120) * 1000);
   const cpuAfter = proc(args.pid);
   out.serverCpuCoresWhileConnecting = cpuCores(cpuBefore, cpuAfter);
+  // Where the server's CPU went (a JVM's GC and JIT compiler threads are not in a Java profile).
+  out.serverThreadCpuMs = threadCpuMs(threadsBefore, threadTicks(args.pid));
+  if (cpuBefore && cpuAfter) {
+    // Includes the quiet settle period, in which an idle server spends next to nothing.
+    out.serverCpuMsPerConnection = round((cpuAfter.cpuTicks - cpuBefore.cpuTicks) / CLK_TCK * 1000 / clients, 3);
+  }
+  // The load generator shares the machine: what it spends is not there for the server.
+  out.loadgenCpuMsPerConnection = round(loadgenBefore.reduce((a, from, i) => a
+    + ((from && loadgenAfter[i]) ? (loadgenAfter[i].cpuTicks - from.cpuTicks) : 0), 0) / CLK_TCK * 1000 / clients, 3);
   await sleep(num(args, 'hold', 5) * 1000);
   const prog = await co.all('status');
   const heldOpen = sum(prog, 'open');
@@ -673,8 +721,10 @@ async function coordinator(args) {
 // ---------------------------------------------------------------- worker
 
 function worker() {
-  const WebSocket = require('ws');
+  const { LeanWebSocket } = require('./lean-ws');
   const clients = [];
+  // The client library of the connects in progress: `ws` unless a scenario asks for the lean one.
+  let Client = require('ws');
   const state = {
     received: 0, senders: 0, messages: 0, seen: null, lastSeq: null, unique: 0, duplicates: 0, outOfOrder: 0,
     hist: new Float64Array(HIST_SIZE), histMax: 0, firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, sendsDone: true,
@@ -787,7 +837,7 @@ function worker() {
       const c = { index, name, open: false, received: 0, ...extra };
       const address = '127.0.0.' + (2 + (index % addresses));
       const target = url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name);
-      const ws = new WebSocket(target, { localAddress: /\/\/(127\.|localhost)/.test(url) ? address : undefined, perMessageDeflate: false, handshakeTimeout: 120000 });
+      const ws = new Client(target, { localAddress: /\/\/(127\.|localhost)/.test(url) ? address : undefined, perMessageDeflate: false, handshakeTimeout: 120000 });
       c.ws = ws;
       let settled = false;
       const done = (ok, error) => {
@@ -818,6 +868,7 @@ function worker() {
   }
 
   async function connect(body) {
+    Client = (body.client === 'lean') ? LeanWebSocket : require('ws');
     const result = { welcomed: 0, failed: 0, errors: [], lastWelcome: 0 };
     const queue = body.indices.slice();
     const deadline = NOW() + body.timeoutMs;

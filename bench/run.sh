@@ -12,6 +12,7 @@
 #   JAR                 our jar (default target/im-system-*.jar; built with ./mvnw package if missing)
 #   SERVER_ARGS         extra Spring arguments for our server, e.g. "--chat.idle.sweep-interval=200ms"
 #   JFR=1               record a JFR profile of our server into the results folder
+#   JFR_SETTINGS        its settings (default profile; a .jfc file sampling every 1 ms gives more samples)
 #   HISTO=1             save a live-object class histogram of our server (jcmd GC.class_histogram)
 #                       into the results folder when the load generator is done, before the stop
 #   RESULTS             results folder (default bench/results/<time>-<scenario>)
@@ -111,7 +112,7 @@ wait_http() {
 start_ours() {
   local jfr=()
   if [[ "${JFR:-0}" == 1 ]]; then
-    jfr=("-XX:StartFlightRecording=filename=$results/$1.jfr,settings=profile,dumponexit=true")
+    jfr=("-XX:StartFlightRecording=filename=$results/$1.jfr,settings=${JFR_SETTINGS:-profile},dumponexit=true")
   fi
   # shellcheck disable=SC2086
   java $java_opts "${jfr[@]}" -jar "$jar" \

@@ -4,11 +4,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.Room;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,6 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DisguiseIntegrationTests {
 
 	private static final AtomicInteger sequence = new AtomicInteger();
+
+	/**
+	 * Each test starts in an empty room: a previous test's client leaves after it closed, and its
+	 * leave would otherwise arrive in the middle of the next test's exchange.
+	 */
+	@RegisterExtension
+	final Room room = new Room();
 
 	@LocalServerPort
 	int port;
