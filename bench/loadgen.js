@@ -575,8 +575,17 @@ async function slow(co, args) {
   // Storm 1: the would-be slow clients still read, so nothing is slow.
   await co.all('setSlow', () => ({ paused: false }));
   out.stormAllReading = await runBroadcast(co, args, { ...p, clients: clients + slowCount });
-  // Storm 2: the slow clients stop reading their sockets.
-  await co.all('setSlow', () => ({ paused: true }));
+  // Storm 2: as many fresh clients that never read, from their welcome on, take their places. A
+  // client that read through storm 1 has had its kernel receive buffer grown by TCP autotuning
+  // (up to net.ipv4.tcp_rmem's maximum, 32 MiB here), which would absorb a whole storm: the server
+  // would never see it as slow, only its heartbeat would find it dead.
+  await co.all('dropSlow');
+  const slowReplies = await co.all('connect', (w) => ({
+    url: args.url, indices: assign(clients + slowCount, co.workers.length)(w).filter((i) => i >= clients),
+    prefix: 'n' + process.pid.toString(36), addresses: num(args, 'addresses', 8), concurrency: 5, timeoutMs: 60000,
+    client: args.client || 'ws', slowFrom: clients, pauseOnWelcome: true,
+  }));
+  out.slowConnect = { welcomed: sum(slowReplies, 'welcomed'), failed: sum(slowReplies, 'failed') };
   const heapSamples = [];
   const sampler = setInterval(() => {
     const s = heapUsedNow(args);
@@ -604,12 +613,30 @@ async function slow(co, args) {
     }
   }
   out.slowClients = slowReport;
+  // What the server says it did: a client that never reads cannot read a close frame stuck behind
+  // its full buffers either, so its own view is a dropped connection (1006).
+  out.serverKicks = await kicksByReason(args);
   const a = out.stormAllReading.latencyMs.p99;
   const b = out.stormWithSlow.latencyMs.p99;
   out.readersP99Ratio = (a && b) ? round(b / a, 3) : null;
   out.note = 'stormWithSlow counts the slow clients in "expected": its lost figure includes what they never read';
   await co.all('closeAll');
   return out;
+}
+
+/** The server's kick history by reason (im-system's admin API), or null for a server without one. */
+async function kicksByReason(args) {
+  if (!args['admin-url']) {
+    return null;
+  }
+  try {
+    const res = await fetch(args['admin-url'] + '/api/admin/kicks?limit=1000', { headers: { authorization: 'Basic ' + Buffer.from(args['admin-auth'] || 'admin:bench').toString('base64') } });
+    const kicks = await res.json();
+    return mergeCounts(kicks.map((k) => ({ [k.reason]: 1 })));
+  }
+  catch (e) {
+    return 'unavailable: ' + e.message;
+  }
 }
 
 /** Heap in use now (no GC), cheaply: jstat for a JVM, the stats URL otherwise. */
@@ -846,7 +873,13 @@ function worker() {
           resolve({ c, ok, error });
         }
       };
-      c.onWelcome = () => done(true);
+      c.onWelcome = () => {
+        if (c.pauseOnWelcome && ws._socket) {
+          // From now on nothing is read: the kernel buffers fill at their initial size.
+          ws._socket.pause();
+        }
+        done(true);
+      };
       ws.on('open', () => {
         c.open = true;
       });
@@ -877,7 +910,8 @@ function worker() {
         const index = queue.shift();
         const role = (body.activeBelow !== undefined) ? (index < body.activeBelow ? 'active' : 'silent')
           : (body.slowFrom !== undefined && index >= body.slowFrom) ? 'slow' : 'normal';
-        const { c, ok, error } = await open(body.url, index, body.prefix, body.addresses, { role });
+        const { c, ok, error } = await open(body.url, index, body.prefix, body.addresses,
+          { role, pauseOnWelcome: role === 'slow' && body.pauseOnWelcome });
         clients.push(c);
         if (ok) {
           result.welcomed++;
@@ -1036,6 +1070,20 @@ function worker() {
     return {};
   }
 
+  function dropSlow() {
+    for (let i = clients.length - 1; i >= 0; i--) {
+      const c = clients[i];
+      if (c.role === 'slow') {
+        c.onClose = null;
+        if (c.ws.readyState <= 1) {
+          c.ws.terminate();
+        }
+        clients.splice(i, 1);
+      }
+    }
+    return {};
+  }
+
   function slowReport() {
     const r = { slowClosed: 0, readersClosed: 0, closeCodes: {}, readerCloseCodes: {} };
     for (const c of clients) {
@@ -1162,7 +1210,7 @@ function worker() {
   }
 
   const handlers = {
-    connect, reset, send, report, idleReport, setSlow, slowReport, closeAll,
+    connect, reset, send, report, idleReport, setSlow, dropSlow, slowReport, closeAll,
     soak: soakStart, soakStop,
     status: () => ({ open: clients.filter((c) => c.open).length, received: clients.reduce((a, c) => a + c.received, 0), closed: clients.filter((c) => c.closedAt).length, timeoutMs }),
   };

@@ -1,7 +1,5 @@
 package io.imsystem.socket;
 
-import java.util.List;
-
 import jakarta.servlet.DispatcherType;
 
 import io.imsystem.ChatProperties;
@@ -13,14 +11,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
-import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
-import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 /**
- * Serves {@code /ws/chat} from a filter of its own ({@link HandshakeFilter}) rather than through
- * {@code @EnableWebSocket}: the only origin check is ours (Spring's own one answers a malformed
- * {@code Origin} with a 500), and a handshake skips the filter chain and the dispatcher.
+ * Serves {@code /ws/chat} from a filter of its own ({@link HandshakeFilter}) that hands handshakes
+ * to Tomcat's WebSocket container, rather than through {@code @EnableWebSocket}: the only origin
+ * check is ours (Spring's own one answers a malformed {@code Origin} with a 500), and a handshake
+ * skips the filter chain, the dispatcher and Spring's WebSocket adapter.
  */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
@@ -31,7 +28,7 @@ class WebSocketConfiguration {
 	ServletServerContainerFactoryBean webSocketContainer(ChatProperties properties) {
 		ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
 		// Buffers Tomcat allocates per connection, whether it ever receives a large message or not:
-		// messages are read in parts of this size (ChatWebSocketHandler enforces the size limit on
+		// messages are read in parts of this size (ChatWebSocketEndpoint enforces the size limit on
 		// the whole message), so an idle connection costs a few KiB, not the 24 KiB of two buffers
 		// as large as the biggest frame allowed.
 		int bufferSize = (int) properties.websocket().bufferSize().toBytes();
@@ -68,20 +65,12 @@ class WebSocketConfiguration {
 	}
 
 	@Bean
-	WebSocketHttpRequestHandler chatRequestHandler(ChatWebSocketHandler handler, ChatProperties properties,
+	FilterRegistrationBean<HandshakeFilter> chatHandshakeFilter(ChatWebSocketEndpoint endpoint, ChatProperties properties,
 			AddressLimiter addressLimiter, ChatService chat) {
-		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
-				new DefaultHandshakeHandler());
-		requestHandler.setHandshakeInterceptors(List.of(
-				new ChatHandshakeInterceptor(new OriginPolicy(properties.allowedOrigins()), addressLimiter, chat::isAccepting)));
-		return requestHandler;
-	}
-
-	@Bean
-	FilterRegistrationBean<HandshakeFilter> chatHandshakeFilter(WebSocketHttpRequestHandler chatRequestHandler,
-			ChatProperties properties) {
+		HandshakeChecks checks = new HandshakeChecks(new OriginPolicy(properties.allowedOrigins()), addressLimiter,
+				chat::isAccepting);
 		FilterRegistrationBean<HandshakeFilter> registration = new FilterRegistrationBean<>(
-				new HandshakeFilter(chatRequestHandler, properties.websocket().compression()));
+				new HandshakeFilter(endpoint, checks, properties));
 		registration.addUrlPatterns(PATH);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		// Before every other filter, security's included: see HandshakeFilter.

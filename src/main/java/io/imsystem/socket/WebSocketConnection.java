@@ -2,7 +2,6 @@ package io.imsystem.socket;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -24,9 +23,6 @@ import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.session.Connection;
 
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.WebSocketSession;
-
 /**
  * The one sender of a WebSocket session. Callers only enqueue; frames go out one at a time, in
  * order, through the container's non-blocking send, so no caller's thread ever waits on a client.
@@ -43,9 +39,7 @@ final class WebSocketConnection implements Connection {
 	/** How long an aborting close may try to write its close frame before the socket is closed. */
 	private static final long ABORT_SEND_MILLIS = 100;
 
-	private final WebSocketSession session;
-
-	private final Session nativeSession;
+	private final Session session;
 
 	private final RemoteEndpoint.Async remote;
 
@@ -81,12 +75,11 @@ final class WebSocketConnection implements Connection {
 	/** When the unanswered heartbeat ping went out, or 0 when none is outstanding. */
 	private volatile long pingSentAt;
 
-	WebSocketConnection(WebSocketSession session, Session nativeSession, long bufferSizeLimit, Executor closer,
+	WebSocketConnection(Session session, String remoteAddress, long bufferSizeLimit, Executor closer,
 			Runnable onSlow) {
 		this.session = session;
-		this.nativeSession = nativeSession;
-		this.remote = nativeSession.getAsyncRemote();
-		this.remoteAddress = format(session.getRemoteAddress());
+		this.remote = session.getAsyncRemote();
+		this.remoteAddress = remoteAddress;
 		this.bufferSizeLimit = bufferSizeLimit;
 		this.closer = closer;
 		this.onSlow = onSlow;
@@ -273,18 +266,18 @@ final class WebSocketConnection implements Connection {
 		if (!this.closeStarted.compareAndSet(false, true)) {
 			return;
 		}
-		CloseStatus status = (code != null) ? new CloseStatus(code.code(), code.reason()) : CloseStatus.SERVER_ERROR;
+		CloseReason reason = (code != null)
+				? new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason())
+				: new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "");
 		this.closer.execute(() -> {
 			try {
-				if (abort && this.nativeSession instanceof WsSession tomcat) {
+				if (abort && this.session instanceof WsSession tomcat) {
 					// A stuck client would hold a closer thread for the whole send time limit.
 					tomcat.getUserProperties().put(BLOCKING_SEND_TIMEOUT, ABORT_SEND_MILLIS);
-					CloseReason reason = new CloseReason(CloseReason.CloseCodes.getCloseCode(status.getCode()),
-							status.getReason());
 					tomcat.doClose(reason, reason, true);
 				}
 				else {
-					this.session.close(status);
+					this.session.close(reason);
 				}
 			}
 			catch (IOException | RuntimeException ex) {
@@ -294,14 +287,6 @@ final class WebSocketConnection implements Connection {
 				this.closed.complete(null);
 			}
 		});
-	}
-
-	private static String format(InetSocketAddress address) {
-		if (address == null) {
-			return "unknown";
-		}
-		String host = (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();
-		return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
 	}
 
 }

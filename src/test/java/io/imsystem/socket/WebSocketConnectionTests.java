@@ -2,8 +2,8 @@ package io.imsystem.socket;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 
+import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -15,13 +15,9 @@ import org.mockito.ArgumentCaptor;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ServerEvent;
 
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.WebSocketSession;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -35,8 +31,6 @@ import static org.mockito.Mockito.verify;
  */
 class WebSocketConnectionTests {
 
-	private final WebSocketSession webSocket = mock(WebSocketSession.class);
-
 	private final Session nativeSession = mock(Session.class);
 
 	private final RemoteEndpoint.Async remote = mock(RemoteEndpoint.Async.class);
@@ -45,9 +39,8 @@ class WebSocketConnectionTests {
 
 	@BeforeEach
 	void connect() {
-		given(this.webSocket.getRemoteAddress()).willReturn(new InetSocketAddress("127.0.0.1", 50000));
 		given(this.nativeSession.getAsyncRemote()).willReturn(this.remote);
-		this.connection = new WebSocketConnection(this.webSocket, this.nativeSession, 1 << 20, Runnable::run, () -> {
+		this.connection = new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1 << 20, Runnable::run, () -> {
 		});
 	}
 
@@ -57,7 +50,7 @@ class WebSocketConnectionTests {
 
 		inFlight.onResult(new SendResult(new EOFException()));
 
-		verify(this.webSocket, never()).close(any());
+		verify(this.nativeSession, never()).close(any());
 		assertThat(this.connection.closed()).as("nothing left to wait for").isDone();
 		this.connection.send(new Envelope(new ServerEvent.Pong(2)));
 		verify(this.remote).sendText(anyString(), any());
@@ -69,7 +62,9 @@ class WebSocketConnectionTests {
 
 		inFlight.onResult(new SendResult(new IOException("Broken pipe")));
 
-		verify(this.webSocket).close(eq(CloseStatus.SERVER_ERROR));
+		ArgumentCaptor<CloseReason> reason = ArgumentCaptor.forClass(CloseReason.class);
+		verify(this.nativeSession).close(reason.capture());
+		assertThat(reason.getValue().getCloseCode().getCode()).isEqualTo(1011);
 		assertThat(this.connection.closed()).isDone();
 	}
 

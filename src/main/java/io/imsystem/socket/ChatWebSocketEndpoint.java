@@ -1,10 +1,20 @@
 package io.imsystem.socket;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
@@ -16,29 +26,26 @@ import io.imsystem.session.ChatSession;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.BinaryMessage;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PongMessage;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.adapter.NativeWebSocketSession;
-import org.springframework.web.socket.handler.AbstractWebSocketHandler;
 
 /**
- * Bytes in, commands out: adapts WebSocket sessions to the chat service. Frame-level rules (binary
- * frames, frame size in UTF-8 bytes) are enforced here; everything else is the chat's business.
+ * Bytes in, commands out: adapts the container's WebSocket sessions to the chat service. Frame-level
+ * rules (binary frames, message size in UTF-8 bytes) are enforced here; everything else is the
+ * chat's business. One instance serves every connection: what belongs to a connection lives in the
+ * handlers {@link #onOpen} registers for it.
  */
 @Component
-class ChatWebSocketHandler extends AbstractWebSocketHandler implements DisposableBean {
+class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 
-	/** How long Tomcat waits for a client's answering close frame before it closes the socket. */
-	private static final String SESSION_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
+	/** User property: the client's IP address, as connections are counted. */
+	static final String ADDRESS = "chat.address";
 
-	private static final long CLOSE_HANDSHAKE_MILLIS = 5_000;
+	/** User property: the client's address and port, as the chat shows it. */
+	static final String REMOTE = "chat.remote";
 
-	private static final String CHAT_SESSION = "chat.session";
+	/** User property: the {@code name} the handshake asked for, if any. */
+	static final String REQUESTED_NAME = "chat.requestedName";
 
-	private static final String COUNTED_ADDRESS = "chat.countedAddress";
+	private static final Logger logger = LoggerFactory.getLogger(ChatWebSocketEndpoint.class);
 
 	private final ChatService chat;
 
@@ -48,7 +55,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 
 	private final ExecutorService closer;
 
-	ChatWebSocketHandler(ChatService chat, ChatProperties properties, AddressLimiter addressLimiter) {
+	ChatWebSocketEndpoint(ChatService chat, ChatProperties properties, AddressLimiter addressLimiter) {
 		this.chat = chat;
 		this.properties = properties;
 		this.addressLimiter = addressLimiter;
@@ -61,24 +68,27 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 	}
 
 	@Override
-	public void afterConnectionEstablished(WebSocketSession webSocket) throws Exception {
-		String address = ChatHandshakeInterceptor.host(webSocket.getRemoteAddress());
+	public void onOpen(Session webSocket, EndpointConfig config) {
+		Map<String, Object> handshake = config.getUserProperties();
+		String address = (String) handshake.get(ADDRESS);
+		Link link = new Link(address);
+		// Before anything can fail: Tomcat calls onClose for every session it opened.
+		webSocket.getUserProperties().put(Link.KEY, link);
 		if (!this.addressLimiter.tryAcquire(address)) {
 			// Lost a race with other handshakes from the same address after passing the 429 check.
-			webSocket.close(new CloseStatus(CloseCode.TRY_AGAIN_LATER.code(), CloseCode.TRY_AGAIN_LATER.reason()));
+			link.releaseAddress();
+			close(webSocket, CloseCode.TRY_AGAIN_LATER);
 			return;
 		}
-		webSocket.getAttributes().put(COUNTED_ADDRESS, address);
-		Session nativeSession = ((NativeWebSocketSession) webSocket).getNativeSession(Session.class);
-		nativeSession.getUserProperties()
-			.put(WebSocketConnection.BLOCKING_SEND_TIMEOUT, this.properties.session().sendTimeLimit().toMillis());
-		nativeSession.getUserProperties().put(SESSION_CLOSE_TIMEOUT, CLOSE_HANDSHAKE_MILLIS);
-		WebSocketConnection connection = new WebSocketConnection(webSocket, nativeSession,
-				this.properties.session().bufferSizeLimit().toBytes(), this.closer, () -> slow(webSocket));
-		String requestedName = (String) webSocket.getAttributes().get(ChatHandshakeInterceptor.REQUESTED_NAME);
-		Link link = new Link();
-		webSocket.getAttributes().put(CHAT_SESSION, link);
-		ChatSession session = this.chat.join(connection, requestedName);
+		WebSocketConnection connection = new WebSocketConnection(webSocket, (String) handshake.get(REMOTE),
+				this.properties.session().bufferSizeLimit().toBytes(), this.closer, () -> slow(link));
+		webSocket.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> text(link, part, last));
+		webSocket.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> binary(link));
+		webSocket.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) (pong) -> {
+			// A pong proves the peer is alive; it is not user activity.
+			connection.pong();
+		});
+		ChatSession session = this.chat.join(connection, (String) handshake.get(REQUESTED_NAME));
 		LeaveReason closedWhileJoining = link.attach(session);
 		if (closedWhileJoining != null) {
 			// A client that dropped during its welcome: its close came before there was a session
@@ -92,22 +102,14 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 	 * holds a buffer as large as the biggest message allowed; the limit is enforced here, on UTF-8
 	 * bytes as the contract counts them.
 	 */
-	@Override
-	public boolean supportsPartialMessages() {
-		return true;
-	}
-
-	@Override
-	protected void handleTextMessage(WebSocketSession webSocket, TextMessage message) {
-		Link link = (Link) webSocket.getAttributes().get(CHAT_SESSION);
-		ChatSession session = (link != null) ? link.session() : null;
+	private void text(Link link, String part, boolean last) {
+		ChatSession session = link.session();
 		if (session == null || session.isEnded()) {
 			// Rejected mid-message, or closing: the rest of what it sends is dropped.
 			return;
 		}
-		String part = message.getPayload();
 		int limit = this.properties.limits().maxFrameBytes();
-		if (message.isLast() && link.partial == null) {
+		if (last && link.partial == null) {
 			// The whole message in one part: the usual case, no copy.
 			if (part.length() > limit / 4 && Utf8.length(part) > limit) {
 				this.chat.reject(session, CloseCode.TOO_BIG);
@@ -122,7 +124,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		// now, not at the end of the message, stops a frame that declares a huge length from
 		// streaming on. (A fragmented message of exactly the limit followed by an empty final
 		// fragment is refused too; no client sends that.)
-		if (bytes > limit || (!message.isLast() && bytes >= limit)) {
+		if (bytes > limit || (!last && bytes >= limit)) {
 			link.partial = null;
 			this.chat.reject(session, CloseCode.TOO_BIG);
 			return;
@@ -132,7 +134,7 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		}
 		link.partial.append(part);
 		link.partialBytes = bytes;
-		if (message.isLast()) {
+		if (last) {
 			String whole = link.partial.toString();
 			link.partial = null;
 			link.partialBytes = 0;
@@ -140,49 +142,50 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		}
 	}
 
-	@Override
-	protected void handleBinaryMessage(WebSocketSession webSocket, BinaryMessage message) {
-		ChatSession session = session(webSocket);
-		if (session != null) {
+	private void binary(Link link) {
+		ChatSession session = link.session();
+		if (session != null && !session.isEnded()) {
 			this.chat.reject(session, CloseCode.BINARY_NOT_ACCEPTED);
 		}
 	}
 
 	@Override
-	protected void handlePongMessage(WebSocketSession webSocket, PongMessage message) {
-		ChatSession session = session(webSocket);
-		if (session != null && session.connection() instanceof WebSocketConnection connection) {
-			// A pong proves the peer is alive; it is not user activity.
-			connection.pong();
+	public void onClose(Session webSocket, CloseReason closeReason) {
+		Link link = (Link) webSocket.getUserProperties().get(Link.KEY);
+		if (link == null) {
+			return;
+		}
+		String address = link.releaseAddress();
+		if (address != null) {
+			this.addressLimiter.release(address);
+		}
+		LeaveReason reason = CloseCode.leaveReasonForRemoteClose(closeReason.getCloseCode().getCode());
+		ChatSession session = link.close(reason);
+		if (session != null) {
+			this.chat.closed(session, reason);
 		}
 	}
 
 	@Override
-	public void afterConnectionClosed(WebSocketSession webSocket, CloseStatus status) {
-		String address = (String) webSocket.getAttributes().remove(COUNTED_ADDRESS);
-		if (address != null) {
-			this.addressLimiter.release(address);
-		}
-		Link link = (Link) webSocket.getAttributes().get(CHAT_SESSION);
-		if (link != null) {
-			LeaveReason reason = CloseCode.leaveReasonForRemoteClose(status.getCode());
-			ChatSession session = link.close(reason);
-			if (session != null) {
-				this.chat.closed(session, reason);
-			}
-		}
+	public void onError(Session webSocket, Throwable failure) {
+		// The container closes the session after this, and onClose ends the chat session.
+		logger.debug("WebSocket error on {}", webSocket.getUserProperties().get(REMOTE), failure);
 	}
 
-	private void slow(WebSocketSession webSocket) {
-		ChatSession session = session(webSocket);
+	private void slow(Link link) {
+		ChatSession session = link.session();
 		if (session != null) {
 			this.chat.kick(session, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null);
 		}
 	}
 
-	private static ChatSession session(WebSocketSession webSocket) {
-		Link link = (Link) webSocket.getAttributes().get(CHAT_SESSION);
-		return (link != null) ? link.session() : null;
+	private static void close(Session webSocket, CloseCode code) {
+		try {
+			webSocket.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason()));
+		}
+		catch (IOException ex) {
+			logger.debug("Close failed", ex);
+		}
 	}
 
 	@Override
@@ -196,6 +199,11 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 	 */
 	private static final class Link {
 
+		static final String KEY = "chat.link";
+
+		/** The address counted against the per-address limit until the close releases it. */
+		private String address;
+
 		private ChatSession session;
 
 		private LeaveReason closedWith;
@@ -207,6 +215,16 @@ class ChatWebSocketHandler extends AbstractWebSocketHandler implements Disposabl
 		StringBuilder partial;
 
 		long partialBytes;
+
+		Link(String address) {
+			this.address = address;
+		}
+
+		synchronized String releaseAddress() {
+			String counted = this.address;
+			this.address = null;
+			return counted;
+		}
 
 		synchronized ChatSession session() {
 			return this.session;
