@@ -82,9 +82,10 @@ case "$scenario" in
       --chat.presence.broadcast-limit=100)
     loadgen_defaults=(--silent 10000 --active 100 --sweep-ms 1000) ;;
   slow)
-    # A storm the server sustains for readers (about 10,000 copies/s of 1 KB), long enough to fill
-    # the socket buffers and the 512 KB queue of a client that does not read.
-    loadgen_defaults=(--clients 200 --slow 10 --senders 10 --messages 300 --rate 50 --text-size 900) ;;
+    # A storm the server sustains for readers (about 31,500 copies/s of 1 KB, 135 KB/s per client),
+    # long enough (20 s) to fill a non-reading client's socket buffers and 512 KB queue well before
+    # the heartbeat would find it dead.
+    loadgen_defaults=(--clients 200 --slow 10 --senders 10 --messages 300 --rate 150 --text-size 900) ;;
   soak)
     timeout_s=30
     our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s --chat.presence.broadcast-limit=500)

@@ -169,15 +169,28 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * container's socket, frame and encoder buffers). Frames larger than this are read and written
 	 * in parts, so it bounds memory per idle connection, not the frame size limit. Read once per
 	 * JVM, at start-up.
+	 * @param socketSendBuffer The kernel's send buffer per connection (SO_SNDBUF; Linux reserves
+	 * twice this). Fixed rather than left to TCP autotuning, which grows it to several MB for a
+	 * client that stops reading: that memory is outside {@code chat.session.buffer-size-limit},
+	 * would hide a slow client from it for megabytes, and adds up over thousands of sockets. It
+	 * bounds one connection's throughput to about this much per round trip (64KB at 200 ms: 320
+	 * KB/s). 0 leaves it to the kernel
 	 */
 	public record WebSocket(@DefaultValue("false") boolean compression,
-			@DefaultValue(WebSocket.DEFAULT_BUFFER_SIZE) DataSize bufferSize) {
+			@DefaultValue(WebSocket.DEFAULT_BUFFER_SIZE) DataSize bufferSize,
+			@DefaultValue("64KB") DataSize socketSendBuffer) {
 
 		public static final String DEFAULT_BUFFER_SIZE = "512B";
 
 		public WebSocket {
 			if (bufferSize.toBytes() < 256 || bufferSize.toBytes() > 65536) {
 				throw new IllegalArgumentException("chat.websocket.buffer-size must be between 256B and 64KB");
+			}
+			if (socketSendBuffer.toBytes() != 0
+					&& (socketSendBuffer.toBytes() < 4096 || socketSendBuffer.toBytes() > 16 * 1024 * 1024)) {
+				throw new IllegalArgumentException(
+						"chat.websocket.socket-send-buffer must be 0 (the kernel's choice) or between 4KB and 16MB, was "
+								+ socketSendBuffer);
 			}
 		}
 

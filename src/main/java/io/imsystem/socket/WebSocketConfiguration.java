@@ -54,13 +54,20 @@ class WebSocketConfiguration {
 		return (connector) -> connector.setProperty("useAsyncIO", "false");
 	}
 
-	/** The connector's socket read and write buffers, 8 KiB each per connection by default. */
+	/**
+	 * The connector's socket read and write buffers, 8 KiB each per connection by default, and the
+	 * kernel's send buffer ({@code chat.websocket.socket-send-buffer}).
+	 */
 	@Bean
 	TomcatConnectorCustomizer socketBuffers(ChatProperties properties) {
 		String bytes = Long.toString(properties.websocket().bufferSize().toBytes());
+		long sendBuffer = properties.websocket().socketSendBuffer().toBytes();
 		return (connector) -> {
 			connector.setProperty("socket.appReadBufSize", bytes);
 			connector.setProperty("socket.appWriteBufSize", bytes);
+			if (sendBuffer > 0) {
+				connector.setProperty("socket.txBufSize", Long.toString(sendBuffer));
+			}
 		};
 	}
 
