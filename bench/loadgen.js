@@ -537,6 +537,7 @@ async function idle(co, args) {
   out.result = {
     silentKicked: kicked, silentKickedPercent: round(100 * kicked / silent, 2), silentNotKicked: silent - sum(replies, 'silentClosed'),
     silentClosedOtherwise: sum(replies, 'silentClosed') - kicked, closeCodes: mergeCounts(replies.map((r) => r.closeCodes)),
+    closedOtherwise: replies.flatMap((r) => r.otherwise).slice(0, 5),
     early, activeKicked: sum(replies, 'activeKicked'), activeClosed: sum(replies, 'activeClosed'),
     kickLagMs: exactSummary(lags),
     kickLagClientSideMs: exactSummary(clientLags),
@@ -1028,7 +1029,7 @@ function worker() {
   }
 
   function idleReport() {
-    const r = { serverLags: [], clientLags: [], silentKicked: 0, silentClosed: 0, activeKicked: 0, activeClosed: 0, closeCodes: {} };
+    const r = { serverLags: [], clientLags: [], silentKicked: 0, silentClosed: 0, activeKicked: 0, activeClosed: 0, closeCodes: {}, otherwise: [] };
     for (const c of clients) {
       if (c.keepAlive) {
         clearInterval(c.keepAlive);
@@ -1042,6 +1043,10 @@ function worker() {
           r.silentKicked++;
           r.serverLags.push(c.kickedTs - c.welcomeTs - timeoutMs);
           r.clientLags.push(c.kickedAt - c.welcomedAt - timeoutMs);
+        }
+        else if (c.closedAt && r.otherwise.length < 5) {
+          // What a silent client closed some other way saw, to tell a lost close frame from a lost kick.
+          r.otherwise.push({ code: c.closeCode, kickedEvent: c.kickedTs !== undefined, closedAfterWelcomeMs: round(c.closedAt - c.welcomedAt, 1) });
         }
       }
       else if (c.role === 'active') {
