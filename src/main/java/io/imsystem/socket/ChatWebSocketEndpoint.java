@@ -168,8 +168,9 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 
 	@Override
 	public void onError(Session webSocket, Throwable failure) {
-		// The container closes the session after this, and onClose ends the chat session.
-		logger.debug("WebSocket error on {}", webSocket.getUserProperties().get(REMOTE), failure);
+		// The container closes the session after this, and onClose ends the chat session. The
+		// session may be closed already: only its id may be asked for then.
+		logger.debug("WebSocket error on session {}", webSocket.getId(), failure);
 	}
 
 	private void slow(Link link) {

@@ -274,6 +274,7 @@ final class WebSocketConnection implements Connection {
 				if (abort && this.session instanceof WsSession tomcat) {
 					// A stuck client would hold a closer thread for the whole send time limit.
 					tomcat.getUserProperties().put(BLOCKING_SEND_TIMEOUT, ABORT_SEND_MILLIS);
+					tomcat.getUserProperties().put(HandshakeFilter.CLOSE_SEND_TIMEOUT, ABORT_SEND_MILLIS);
 					tomcat.doClose(reason, reason, true);
 				}
 				else {
