@@ -64,13 +64,6 @@ final class HandshakeFilter implements Filter {
 	/** How long Tomcat waits for a client's answering close frame before it closes the socket. */
 	private static final String SESSION_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
 
-	/**
-	 * Tomcat's bound on writing a close frame with any code but 1000, 50 ms unless set: too short
-	 * for a kick's 4408 or a shutdown's 1001 when thousands end at once (a GC pause or a busy core
-	 * is enough), and then the client sees 1006 instead. Measured: 1 silent client in 10,000 of the
-	 * idle benchmark got its {@code kicked} event and then 1006, in 2 runs of 5.
-	 */
-	static final String CLOSE_SEND_TIMEOUT = "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
 
 	private static final long CLOSE_HANDSHAKE_MILLIS = 5_000;
 
@@ -97,9 +90,7 @@ final class HandshakeFilter implements Filter {
 		else {
 			this.kept = HANDSHAKE_HEADERS;
 		}
-		long sendTimeLimit = properties.session().sendTimeLimit().toMillis();
-		// A close frame is a write like any other: it gets the same time limit.
-		this.sessionDefaults = Map.of(BLOCKING_SEND_TIMEOUT, sendTimeLimit, CLOSE_SEND_TIMEOUT, sendTimeLimit,
+		this.sessionDefaults = Map.of(BLOCKING_SEND_TIMEOUT, properties.session().sendTimeLimit().toMillis(),
 				SESSION_CLOSE_TIMEOUT, CLOSE_HANDSHAKE_MILLIS);
 	}
 

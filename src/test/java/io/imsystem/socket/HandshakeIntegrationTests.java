@@ -1,6 +1,5 @@
 package io.imsystem.socket;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import io.imsystem.session.AddressLimiter;
 import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.HttpLines;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -124,11 +124,11 @@ class HandshakeIntegrationTests {
 			out.write(request.getBytes(StandardCharsets.ISO_8859_1));
 			out.flush();
 			InputStream in = socket.getInputStream();
-			String statusLine = readLine(in);
+			String statusLine = HttpLines.readLine(in);
 			assertThat(statusLine).startsWith("HTTP/1.1 ");
 			int status = Integer.parseInt(statusLine.substring(9, 12));
 			Map<String, String> headers = new HashMap<>();
-			for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+			for (String line = HttpLines.readLine(in); !line.isEmpty(); line = HttpLines.readLine(in)) {
 				int colon = line.indexOf(':');
 				headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
 			}
@@ -138,16 +138,6 @@ class HandshakeIntegrationTests {
 			}
 			return new Response(status, headers, body);
 		}
-	}
-
-	private static String readLine(InputStream in) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
-			if (b != '\r') {
-				line.write(b);
-			}
-		}
-		return line.toString(StandardCharsets.ISO_8859_1);
 	}
 
 	private record Response(int status, Map<String, String> headers, String body) {

@@ -1,14 +1,13 @@
 package io.imsystem.socket;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.HttpLines;
 import org.junit.jupiter.api.AfterEach;
 
 import org.junit.jupiter.api.Test;
@@ -104,20 +103,10 @@ class OriginIntegrationTests {
 			OutputStream out = socket.getOutputStream();
 			out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
 			out.flush();
-			String statusLine = readLine(socket.getInputStream());
+			String statusLine = HttpLines.readLine(socket.getInputStream());
 			assertThat(statusLine).startsWith("HTTP/1.1 ");
 			return Integer.parseInt(statusLine.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
 		}
-	}
-
-	private static String readLine(InputStream in) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
-			if (b != '\r') {
-				line.write(b);
-			}
-		}
-		return line.toString(StandardCharsets.ISO_8859_1);
 	}
 
 }
