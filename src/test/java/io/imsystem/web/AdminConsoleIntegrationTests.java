@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -280,7 +281,11 @@ class AdminConsoleIntegrationTests {
 			scene.show(console);
 			assertThat(console.find("#override-seconds").isDisplayed()).isTrue();
 			assertThat(console.find("#kick").isDisplayed()).isTrue();
-			assertThat(console.awaitRow("maria").findElement(By.cssSelector("td.idle")).isDisplayed()).isTrue();
+			Boolean idleShown = console.waitUntil((driver) -> {
+				WebElement row = console.row("maria");
+				return (row != null) ? row.findElement(By.cssSelector("td.idle")).isDisplayed() : null;
+			});
+			assertThat(idleShown).isTrue();
 			assertFitsTheScreen(console);
 			console.driver.executeScript("window.scrollTo(0, 0)");
 			Screenshots.save(console.driver, "console-phone");

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.function.Function;
 
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -57,20 +59,30 @@ final class ChatPage {
 		return status().substring("online as ".length());
 	}
 
+	/**
+	 * The names in the list, read in one script: the page re-renders the list on every presence
+	 * event, so elements found one call earlier may be gone by the next.
+	 */
+	@SuppressWarnings("unchecked")
 	List<String> users() {
-		return this.driver.findElements(By.cssSelector("#users button.user"))
-			.stream()
-			.map((button) -> button.getDomAttribute("data-name"))
-			.toList();
+		return (List<String>) ((JavascriptExecutor) this.driver).executeScript(
+				"return Array.from(document.querySelectorAll('#users button.user'), (e) => e.getAttribute('data-name'));");
 	}
 
 	void selectUser(String name) {
-		this.driver.findElements(By.cssSelector("#users button.user"))
-			.stream()
-			.filter((button) -> name.equals(button.getDomAttribute("data-name")))
-			.findFirst()
-			.orElseThrow()
-			.click();
+		// Found and clicked in one wait: a re-render between the two makes the button stale (retried).
+		waitUntil((driver) -> {
+			WebElement button = this.driver.findElements(By.cssSelector("#users button.user"))
+				.stream()
+				.filter((candidate) -> name.equals(candidate.getDomAttribute("data-name")))
+				.findFirst()
+				.orElse(null);
+			if (button == null) {
+				return null;
+			}
+			button.click();
+			return true;
+		});
 	}
 
 	String messageField() {
@@ -127,7 +139,9 @@ final class ChatPage {
 	}
 
 	<T> T waitUntil(Function<WebDriver, T> condition) {
-		return new WebDriverWait(this.driver, TIMEOUT, POLL).withMessage(this::describe).until(condition);
+		return new WebDriverWait(this.driver, TIMEOUT, POLL).withMessage(this::describe)
+			.ignoring(StaleElementReferenceException.class)
+			.until(condition);
 	}
 
 	/** What the page showed when a wait gave up: enough to tell why from the build log. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -60,12 +61,14 @@ final class ConsolePage {
 		return find("#status").getText();
 	}
 
-	/** The names in the online table, in its order. */
+	/**
+	 * The names in the online table, in its order, read in one script: the console re-renders the
+	 * table as it refreshes, so rows found one call earlier may be gone by the next.
+	 */
+	@SuppressWarnings("unchecked")
 	List<String> users() {
-		return this.driver.findElements(By.cssSelector("#user-rows > tr"))
-			.stream()
-			.map((row) -> row.getDomAttribute("data-name"))
-			.toList();
+		return (List<String>) ((JavascriptExecutor) this.driver).executeScript(
+				"return Array.from(document.querySelectorAll('#user-rows > tr'), (e) => e.getAttribute('data-name'));");
 	}
 
 	/** The online table's row of one user, or {@code null}. */
@@ -83,16 +86,30 @@ final class ConsolePage {
 
 	/** The idle seconds the row shows now (it counts up between two refreshes). */
 	long idleSeconds(String name) {
-		return Long.parseLong(awaitRow(name).getDomAttribute("data-idle-seconds"));
+		// Found and read in one wait: a refresh between the two replaces the row (stale, retried).
+		return Long.parseLong(waitUntil((driver) -> {
+			WebElement row = row(name);
+			return (row != null) ? row.getDomAttribute("data-idle-seconds") : null;
+		}));
 	}
 
 	String cell(String name, String cell) {
-		return awaitRow(name).findElement(By.cssSelector("td." + cell)).getText();
+		return waitUntil((driver) -> {
+			WebElement row = row(name);
+			return (row != null) ? row.findElement(By.cssSelector("td." + cell)).getText() : null;
+		});
 	}
 
 	/** Opens the manage panel of one user with the keyboard: focus its button, press Enter. */
 	ConsolePage manage(String name) {
-		awaitRow(name).findElement(By.cssSelector("button.manage-button")).sendKeys(Keys.ENTER);
+		waitUntil((driver) -> {
+			WebElement row = row(name);
+			if (row == null) {
+				return null;
+			}
+			row.findElement(By.cssSelector("button.manage-button")).sendKeys(Keys.ENTER);
+			return true;
+		});
 		waitUntil((driver) -> find("#manage").isDisplayed() && find("#manage-name").getText().equals(name));
 		return this;
 	}
