@@ -2,8 +2,11 @@ package io.imsystem.socket;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
@@ -16,6 +19,7 @@ import org.mockito.ArgumentCaptor;
 
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.ServerEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,6 +97,32 @@ class WebSocketConnectionTests {
 		verify(this.nativeSession).close(reason.capture());
 		assertThat(reason.getValue().getCloseCode().getCode()).isEqualTo(4408);
 		assertThat(this.connection.closed()).isDone();
+	}
+
+	/**
+	 * The broadcast that finds a client over its buffer limit still has recipients to serve: the
+	 * kick (a presence leave to everyone, a record, a log line) runs on the closer, once, and
+	 * nothing more is queued for that client meanwhile.
+	 */
+	@Test
+	void aClientOverItsLimitIsReportedSlowOnceAndOffTheCallersThread() {
+		List<Runnable> closerTasks = new ArrayList<>();
+		AtomicInteger reports = new AtomicInteger();
+		WebSocketConnection small = new WebSocketConnection(this.nativeSession, "127.0.0.1:50001", 100, closerTasks::add,
+				reports::incrementAndGet);
+		// The first frame goes out and stays in flight; the rest wait in the queue.
+		Envelope frame = new Envelope(new ServerEvent.Pong(1));
+		int bytes = frame.encoded(JsonEncoding.INSTANCE).bytes();
+		for (int i = 0; i * bytes <= 100; i++) {
+			small.send(frame);
+		}
+		assertThat(reports).as("not reported on the caller's thread").hasValue(0);
+		small.send(frame);
+		small.send(frame);
+		assertThat(closerTasks).as("one report handed to the closer").hasSize(1);
+		closerTasks.get(0).run();
+		assertThat(reports).hasValue(1);
+		verify(this.remote).sendText(anyString(), any());
 	}
 
 	private SendHandler sendOne() {
