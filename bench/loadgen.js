@@ -629,14 +629,19 @@ async function slow(co, args) {
   return out;
 }
 
+/** GET on im-system's admin side (--admin-url, --admin-auth user:password), parsed as JSON. */
+async function adminGet(args, path) {
+  const res = await fetch(args['admin-url'] + path, { headers: { authorization: 'Basic ' + Buffer.from(args['admin-auth'] || 'admin:bench').toString('base64') } });
+  return res.json();
+}
+
 /** The server's kick history by reason (im-system's admin API), or null for a server without one. */
 async function kicksByReason(args) {
   if (!args['admin-url']) {
     return null;
   }
   try {
-    const res = await fetch(args['admin-url'] + '/api/admin/kicks?limit=1000', { headers: { authorization: 'Basic ' + Buffer.from(args['admin-auth'] || 'admin:bench').toString('base64') } });
-    const kicks = await res.json();
+    const kicks = await adminGet(args, '/api/admin/kicks?limit=1000');
     return mergeCounts(kicks.map((k) => ({ [k.reason]: 1 })));
   }
   catch (e) {
@@ -712,8 +717,7 @@ async function soak(co, args) {
   out.after = out.afterSamples[out.afterSamples.length - 1];
   if (args['admin-url']) {
     try {
-      const res = await fetch(args['admin-url'] + '/actuator/chat', { headers: { authorization: 'Basic ' + Buffer.from(args['admin-auth'] || 'admin:bench').toString('base64') } });
-      out.after.online = (await res.json()).online;
+      out.after.online = (await adminGet(args, '/actuator/chat')).online;
     }
     catch (e) {
       out.after.online = 'unavailable: ' + e.message;

@@ -11,8 +11,16 @@ import io.imsystem.protocol.Envelope;
  */
 public interface Connection {
 
-	/** The client's address, {@code host:port}. */
+	/** The client's address, {@code host:port} (see {@link #address}). */
 	String remoteAddress();
+
+	/**
+	 * A client's address as the chat shows it: {@code 127.0.0.1:54062}, {@code [::1]:54062}. Both
+	 * transports use it, so a WebSocket user and an {@code nc} user look alike in {@code who}.
+	 */
+	static String address(String host, int port) {
+		return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+	}
 
 	/** Queues an event for this client. Does nothing once the connection is closing. */
 	void send(Envelope envelope);

@@ -81,7 +81,8 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 			return;
 		}
 		WebSocketConnection connection = new WebSocketConnection(webSocket, (String) handshake.get(REMOTE),
-				this.properties.session().bufferSizeLimit().toBytes(), this.closer, () -> slow(link));
+				this.properties.session().bufferSizeLimit().toBytes(), this.properties.session().sendTimeLimit().toMillis(),
+				this.closer, () -> slow(link));
 		webSocket.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> text(link, part, last));
 		webSocket.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> binary(link));
 		webSocket.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) (pong) -> {
@@ -182,7 +183,7 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 
 	private static void close(Session webSocket, CloseCode code) {
 		try {
-			webSocket.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason()));
+			webSocket.close(WebSocketConnection.closeReason(code));
 		}
 		catch (IOException ex) {
 			logger.debug("Close failed", ex);

@@ -30,6 +30,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import org.apache.tomcat.websocket.server.WsServerContainer;
 
 import io.imsystem.ChatProperties;
+import io.imsystem.session.Connection;
 
 /**
  * Serves {@code /ws/chat} as the first filter and ends the chain there: a handshake is checked
@@ -57,9 +58,6 @@ final class HandshakeFilter implements Filter {
 			"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol");
 
 	private static final String EXTENSIONS = "sec-websocket-extensions";
-
-	/** Tomcat's bound on blocking writes (close and ping frames), per session, in milliseconds. */
-	private static final String BLOCKING_SEND_TIMEOUT = WebSocketConnection.BLOCKING_SEND_TIMEOUT;
 
 	/** How long Tomcat waits for a client's answering close frame before it closes the socket. */
 	private static final String SESSION_CLOSE_TIMEOUT = "org.apache.tomcat.websocket.SESSION_CLOSE_TIMEOUT";
@@ -90,7 +88,7 @@ final class HandshakeFilter implements Filter {
 		else {
 			this.kept = HANDSHAKE_HEADERS;
 		}
-		this.sessionDefaults = Map.of(BLOCKING_SEND_TIMEOUT, properties.session().sendTimeLimit().toMillis(),
+		this.sessionDefaults = Map.of(WebSocketConnection.BLOCKING_SEND_TIMEOUT, properties.session().sendTimeLimit().toMillis(),
 				SESSION_CLOSE_TIMEOUT, CLOSE_HANDSHAKE_MILLIS);
 	}
 
@@ -127,7 +125,7 @@ final class HandshakeFilter implements Filter {
 		}
 		Map<String, Object> handshake = new HashMap<>(this.sessionDefaults);
 		handshake.put(ChatWebSocketEndpoint.ADDRESS, address);
-		handshake.put(ChatWebSocketEndpoint.REMOTE, remote(address, request.getRemotePort()));
+		handshake.put(ChatWebSocketEndpoint.REMOTE, Connection.address(address, request.getRemotePort()));
 		String name = HandshakeChecks.queryParameter(request.getQueryString(), "name");
 		if (name != null) {
 			handshake.put(ChatWebSocketEndpoint.REQUESTED_NAME, name);
@@ -182,10 +180,6 @@ final class HandshakeFilter implements Filter {
 		catch (IllegalArgumentException ex) {
 			return false;
 		}
-	}
-
-	private static String remote(String host, int port) {
-		return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
 	}
 
 	/**

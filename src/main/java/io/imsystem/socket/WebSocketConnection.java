@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -61,6 +60,9 @@ final class WebSocketConnection implements Connection {
 
 	private final long bufferSizeLimit;
 
+	/** {@code chat.session.send-time-limit} in milliseconds: also the bound on our close frames. */
+	private final long sendTimeLimitMillis;
+
 	private final Executor closer;
 
 	private final Runnable onSlow;
@@ -92,12 +94,13 @@ final class WebSocketConnection implements Connection {
 	/** When the unanswered heartbeat ping went out, or 0 when none is outstanding. */
 	private volatile long pingSentAt;
 
-	WebSocketConnection(Session session, String remoteAddress, long bufferSizeLimit, Executor closer,
-			Runnable onSlow) {
+	WebSocketConnection(Session session, String remoteAddress, long bufferSizeLimit, long sendTimeLimitMillis,
+			Executor closer, Runnable onSlow) {
 		this.session = session;
 		this.remote = session.getAsyncRemote();
 		this.remoteAddress = remoteAddress;
 		this.bufferSizeLimit = bufferSizeLimit;
+		this.sendTimeLimitMillis = sendTimeLimitMillis;
 		this.closer = closer;
 		this.onSlow = onSlow;
 	}
@@ -297,8 +300,7 @@ final class WebSocketConnection implements Connection {
 		if (!this.closeStarted.compareAndSet(false, true)) {
 			return;
 		}
-		CloseReason reason = (code != null)
-				? new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason())
+		CloseReason reason = (code != null) ? closeReason(code)
 				: new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "");
 		this.closer.execute(() -> {
 			try {
@@ -309,8 +311,7 @@ final class WebSocketConnection implements Connection {
 					tomcat.doClose(reason, reason, true);
 				}
 				else {
-					Map<String, Object> properties = this.session.getUserProperties();
-					properties.put(CLOSE_SEND_TIMEOUT, properties.get(BLOCKING_SEND_TIMEOUT));
+					this.session.getUserProperties().put(CLOSE_SEND_TIMEOUT, this.sendTimeLimitMillis);
 					this.session.close(reason);
 				}
 			}
@@ -321,6 +322,10 @@ final class WebSocketConnection implements Connection {
 				this.closed.complete(null);
 			}
 		});
+	}
+
+	static CloseReason closeReason(CloseCode code) {
+		return new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), code.reason());
 	}
 
 }

@@ -169,7 +169,7 @@ final class TcpConnection implements Connection {
 			return String.valueOf(address);
 		}
 		String host = (inet.getAddress() != null) ? inet.getAddress().getHostAddress() : inet.getHostString();
-		return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+		return Connection.address(host, inet.getPort());
 	}
 
 }
