@@ -71,11 +71,9 @@ class AdminSecurityConfiguration {
 		String password = admin.password();
 		if (password == null || password.isEmpty()) {
 			password = UUID.randomUUID().toString();
-			logger.warn("""
-
-					Using generated admin password: {}
-					Set chat.admin.password (CHAT_ADMIN_PASSWORD) to choose one.
-					""", password);
+			// One line, ready to paste: the README's admin examples read $CHAT_ADMIN_PASSWORD.
+			logger.warn("Generated an admin password (set chat.admin.password or CHAT_ADMIN_PASSWORD to choose one): "
+					+ "export CHAT_ADMIN_PASSWORD='{}'", password);
 		}
 		return new InMemoryUserDetailsManager(
 				User.withUsername(admin.username()).password("{noop}" + password).roles(ADMIN).build());

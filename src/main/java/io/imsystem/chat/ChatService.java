@@ -137,7 +137,7 @@ public class ChatService implements IdleActions {
 		if (nameError != null) {
 			session.hold(new Envelope(nameError));
 		}
-		Envelope joined = new Envelope(Presence.join(session.name(), session.remoteAddress(), online, now));
+		Envelope joined = new Envelope(Presence.join(session.name(), session.shownAddress(), online, now));
 		// Its own join is queued first, then it joins the broadcasts, and only then is anything
 		// written: no broadcast can come before its join, and none can miss it once the client
 		// has seen the join (a client that then connects someone else sees that join).
@@ -179,7 +179,7 @@ public class ChatService implements IdleActions {
 		if (command instanceof Command.Chat chat) {
 			this.metrics.chatMessage();
 			this.broker.broadcast(
-					new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.remoteAddress())), null,
+					new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.shownAddress())), null,
 					this.roomVersion.get());
 		}
 		else if (command instanceof Command.Private message) {
@@ -232,7 +232,7 @@ public class ChatService implements IdleActions {
 		for (ChatSession session : this.registry.sessions()) {
 			if (session.isLive()) {
 				users.add(new ServerEvent.Users.User(session.name(), session.connectedAt(),
-						idleSeconds(session.lastActivityAt(), now), session.remoteAddress()));
+						idleSeconds(session.lastActivityAt(), now), session.shownAddress()));
 			}
 		}
 		return users;
@@ -366,7 +366,7 @@ public class ChatService implements IdleActions {
 			int online = this.registry.size();
 			if (this.properties.presence().broadcasts(online)) {
 				this.broker.broadcast(
-						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null,
+						new Envelope(Presence.leave(session.name(), session.shownAddress(), reason, online, now)), null,
 						version);
 			}
 		}
@@ -396,7 +396,7 @@ public class ChatService implements IdleActions {
 			online--;
 			if (this.properties.presence().broadcasts(online)) {
 				this.broker.broadcast(
-						new Envelope(Presence.leave(session.name(), session.remoteAddress(), reason, online, now)), null,
+						new Envelope(Presence.leave(session.name(), session.shownAddress(), reason, online, now)), null,
 						versions[i]);
 			}
 		}

@@ -10,8 +10,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 /**
  * Every event the server sends, exactly as the wire contract (version 1) names it. Records keep the
  * contract's field order; {@code type} comes first from the type id. Components marked
- * {@link JsonIgnore} are not on the JSON wire: the line protocol shows a user's address, WebSocket
- * clients never see one.
+ * {@link JsonIgnore} are not on the JSON wire: the line protocol shows line users' addresses to line
+ * users, WebSocket clients never see one.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,7 +26,7 @@ public sealed interface ServerEvent {
 
 	/**
 	 * {@code event} is {@code join}, {@code leave} or {@code rename}; {@code address} is the
-	 * user's, or {@code null} when unknown.
+	 * one other users are shown (a line user's), or {@code null} for none.
 	 */
 	@JsonTypeName("presence")
 	record Presence(String event, String name, String previousName, LeaveReason reason, int online, long ts,
@@ -46,7 +46,7 @@ public sealed interface ServerEvent {
 
 	}
 
-	/** {@code fromAddress} is the sender's address, or {@code null} when unknown. */
+	/** {@code fromAddress} is the sender's shown address (a line user's), or {@code null} for none. */
 	@JsonTypeName("chat")
 	record Chat(String from, String text, long ts, @JsonIgnore String fromAddress) implements ServerEvent {
 	}
@@ -58,7 +58,7 @@ public sealed interface ServerEvent {
 	@JsonTypeName("users")
 	record Users(List<User> users, long ts) implements ServerEvent {
 
-		/** {@code address} is the user's, or {@code null} when unknown. */
+		/** {@code address} is the user's shown address (a line user's), or {@code null} for none. */
 		public record User(String name, long connectedAt, long idleSeconds, @JsonIgnore String address) {
 		}
 

@@ -57,6 +57,11 @@ public final class ChatSession {
 		return this.connection.remoteAddress();
 	}
 
+	/** The address other users may see, or {@code null}: see {@link Connection#shownAddress()}. */
+	public String shownAddress() {
+		return this.connection.shownAddress();
+	}
+
 	public Connection connection() {
 		return this.connection;
 	}

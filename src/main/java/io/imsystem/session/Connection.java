@@ -15,6 +15,15 @@ public interface Connection {
 	String remoteAddress();
 
 	/**
+	 * The address other users are shown for this client, or {@code null} to show none. Only line
+	 * users are shown theirs, to each other, as in the original system; a WebSocket user's address
+	 * never reaches another user (the line protocol shows a placeholder instead).
+	 */
+	default String shownAddress() {
+		return null;
+	}
+
+	/**
 	 * A client's address as the chat shows it: {@code 127.0.0.1:54062}, {@code [::1]:54062}. Both
 	 * transports use it, so a WebSocket user and an {@code nc} user look alike in {@code who}.
 	 */

@@ -14,6 +14,10 @@ import io.imsystem.protocol.ServerEvent;
  * renames (the original told nobody), and a sender's own copy of its private message (filtered by
  * {@link TcpConnection}, since an envelope's encoding is shared by all recipients).
  * <p>
+ * Line users see each other's addresses, {@code [127.0.0.1:44756]alice:...}, as in the original; a
+ * user whose address is not shown ({@code null} in the event: every WebSocket user) appears as
+ * {@code [web]alice:...}, so no line ever carries a WebSocket user's address.
+ * <p>
  * Names, texts and addresses never break a line: line breaks and other control characters in them
  * become spaces, so a WebSocket user cannot forge lines or terminal escapes for line users.
  */
@@ -55,7 +59,8 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 
 	static final String UNKNOWN_TYPE = "消息格式不正确：未知的 JSON 消息类型";
 
-	static final String UNKNOWN_ADDRESS = "unknown";
+	/** Stands in the address's place for a user whose address is not shown: WebSocket users. */
+	static final String HIDDEN_ADDRESS = "web";
 
 	private LineEncoding() {
 	}
@@ -127,9 +132,9 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 		};
 	}
 
-	/** The original's {@code [<addr>]<name>:<text>} line. */
+	/** The original's {@code [<addr>]<name>:<text>} line; {@code address} is the shown one, or null. */
 	private static String userLine(String address, String name, String text) {
-		return line("[" + clean((address != null) ? address : UNKNOWN_ADDRESS) + "]" + clean(name) + ":" + clean(text));
+		return line("[" + clean((address != null) ? address : HIDDEN_ADDRESS) + "]" + clean(name) + ":" + clean(text));
 	}
 
 	private static String line(String text) {

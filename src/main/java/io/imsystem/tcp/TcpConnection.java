@@ -76,6 +76,12 @@ final class TcpConnection implements Connection {
 		return this.remoteAddress;
 	}
 
+	/** Line users see each other's addresses, as in the original protocol. */
+	@Override
+	public String shownAddress() {
+		return this.remoteAddress;
+	}
+
 	@Override
 	public void send(Envelope envelope) {
 		write(envelope, true);

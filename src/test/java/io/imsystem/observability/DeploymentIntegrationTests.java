@@ -57,6 +57,37 @@ class DeploymentIntegrationTests {
 		}
 	}
 
+	/**
+	 * No stack runs with a password anyone could guess: without its password in the environment,
+	 * compose refuses to start. The line-protocol gateway, which shows line users' addresses to each
+	 * other, is published on the host's loopback only.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void composeRequiresEveryPasswordAndKeepsTheGatewayOnLoopback() throws IOException {
+		String text = Files.readString(Path.of("docker-compose.yml"));
+		Matcher password = Pattern.compile("\\$\\{(\\w*PASSWORD\\w*)([^}]*)}").matcher(text);
+		Set<String> required = new TreeSet<>();
+		while (password.find()) {
+			assertThat(password.group(2)).as("${%s...}: a password has no default", password.group(1)).startsWith(":?");
+			required.add(password.group(1));
+		}
+		assertThat(required).containsExactly("CHAT_ADMIN_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+
+		Map<String, Object> services = (Map<String, Object>) yaml(Path.of("docker-compose.yml")).get("services");
+		Map<String, Object> app = (Map<String, Object>) services.get("app");
+		assertThat(String.valueOf(((Map<String, Object>) app.get("environment")).get("CHAT_ADMIN_PASSWORD")))
+			.startsWith("${CHAT_ADMIN_PASSWORD:?");
+		Map<String, Object> grafana = (Map<String, Object>) services.get("grafana");
+		assertThat(String.valueOf(((Map<String, Object>) grafana.get("environment")).get("GF_SECURITY_ADMIN_PASSWORD")))
+			.startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+		List<String> gatewayPorts = ((List<Object>) app.get("ports")).stream()
+			.map(String::valueOf)
+			.filter((port) -> port.endsWith(":8888"))
+			.toList();
+		assertThat(gatewayPorts).containsExactly("127.0.0.1:8888:8888");
+	}
+
 	@Test
 	@SuppressWarnings("unchecked")
 	void prometheusScrapesTheAppAndGrafanaReadsPrometheus() throws IOException {

@@ -132,8 +132,13 @@ class LineEncodingTests {
 	}
 
 	@Test
-	void missingAddressIsShownAsUnknown() {
-		assertThat(line(new ServerEvent.Chat("bob", "hi", 1, null))).isEqualTo("[unknown]bob:hi\n");
+	void aUserWhoseAddressIsNotShownGetsThePlaceholderInEveryLine() {
+		assertThat(line(new ServerEvent.Chat("bob", "hi", 1, null))).isEqualTo("[web]bob:hi\n");
+		assertThat(line(ServerEvent.Presence.join("bob", null, 2, 1))).isEqualTo("[web]bob:已上线\n");
+		assertThat(line(ServerEvent.Presence.leave("bob", null, LeaveReason.QUIT, 1, 1))).isEqualTo("[web]bob:下线\n");
+		assertThat(line(new ServerEvent.Users(List.of(new ServerEvent.Users.User("bob", 1, 0, null),
+				new ServerEvent.Users.User("alice", 1, 0, ADDRESS)), 1)))
+			.isEqualTo("[web]bob:在线...\n[127.0.0.1:36574]alice:在线...\n");
 	}
 
 	@Test

@@ -5,6 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -28,6 +32,9 @@ import static org.awaitility.Awaitility.await;
  * room as WebSocket users.
  */
 class TcpGatewayIntegrationTests extends GatewayTestSupport {
+
+	/** What line users read in place of a WebSocket user's address. */
+	private static final String WEB = "web";
 
 	@Autowired
 	Clock clock;
@@ -79,8 +86,7 @@ class TcpGatewayIntegrationTests extends GatewayTestSupport {
 		LineClient tcp = tcp();
 		String addrT = tcp.address();
 		ChatClient ws = ws("alice");
-		String addrW = addressOf("alice");
-		assertThat(tcp.next()).isEqualTo(joinLine(addrW, "alice"));
+		assertThat(tcp.next()).isEqualTo(joinLine(WEB, "alice"));
 
 		ws.send("who");
 		JsonNode users = ws.next("users").path("users");
@@ -91,7 +97,7 @@ class TcpGatewayIntegrationTests extends GatewayTestSupport {
 		});
 		assertThat(names).containsExactlyInAnyOrder("alice", addrT);
 		tcp.sendLine("who");
-		assertThat(tcp.next(2)).containsExactlyInAnyOrder(whoLine(addrT, addrT), whoLine(addrW, "alice"));
+		assertThat(tcp.next(2)).containsExactlyInAnyOrder(whoLine(addrT, addrT), whoLine(WEB, "alice"));
 
 		tcp.sendLine("hi from nc");
 		assertThat(tcp.next()).isEqualTo(chatLine(addrT, addrT, "hi from nc"));
@@ -100,7 +106,7 @@ class TcpGatewayIntegrationTests extends GatewayTestSupport {
 		assertThat(chat.path("text").asString()).isEqualTo("hi from nc");
 		assertThat(chat.has("fromAddress")).isFalse();
 		ws.send("{\"type\":\"chat\",\"text\":\"hi from the browser\"}");
-		assertThat(tcp.next()).isEqualTo(chatLine(addrW, "alice", "hi from the browser"));
+		assertThat(tcp.next()).isEqualTo(chatLine(WEB, "alice", "hi from the browser"));
 		ws.next("chat");
 
 		tcp.sendLine("to|ALICE|psst");
@@ -139,10 +145,58 @@ class TcpGatewayIntegrationTests extends GatewayTestSupport {
 	void webSocketUserLeavingIsADownLineForLineUsers() {
 		LineClient tcp = tcp();
 		ChatClient ws = ws("dora");
-		String addrW = addressOf("dora");
-		assertThat(tcp.next()).isEqualTo(joinLine(addrW, "dora"));
+		assertThat(tcp.next()).isEqualTo(joinLine(WEB, "dora"));
 		ws.close();
-		assertThat(tcp.next()).isEqualTo(leaveLine(addrW, "dora"));
+		assertThat(tcp.next()).isEqualTo(leaveLine(WEB, "dora"));
+	}
+
+	/**
+	 * Line users see each other's addresses, as in the original; a WebSocket user's address reaches
+	 * nobody: every line about one shows {@code [web]} instead.
+	 */
+	@Test
+	void aWebSocketUsersAddressNeverReachesLineUsers() {
+		LineClient a = tcp();
+		ChatClient ws = ws("erin");
+		String addrW = addressOf("erin");
+		assertThat(addrW).startsWith("127.0.0.1:");
+		LineClient b = tcp();
+		List<String> lines = new ArrayList<>();
+
+		List<String> joins = a.next(2);
+		assertThat(joins).containsExactlyInAnyOrder(joinLine(WEB, "erin"), joinLine(b.address(), b.address()));
+		lines.addAll(joins);
+		a.sendLine("who");
+		List<String> who = a.next(3);
+		assertThat(who).containsExactlyInAnyOrder(whoLine(a.address(), a.address()), whoLine(WEB, "erin"),
+				whoLine(b.address(), b.address()));
+		lines.addAll(who);
+
+		ws.send("hello from the browser");
+		String chat = a.next();
+		assertThat(chat).isEqualTo(chatLine(WEB, "erin", "hello from the browser"));
+		lines.add(chat);
+		ws.send("rename|frank");
+		ws.nextOfType("renamed");
+		ws.send("to|" + a.address() + "|psst");
+		String whisper = a.next();
+		assertThat(whisper).isEqualTo("frank对您说:psst\n");
+		lines.add(whisper);
+		ws.close();
+		String left = a.next();
+		assertThat(left).isEqualTo(leaveLine(WEB, "frank"));
+		lines.add(left);
+		assertThat(b.next()).isEqualTo(chatLine(WEB, "erin", "hello from the browser"));
+		assertThat(b.next()).isEqualTo(leaveLine(WEB, "frank"));
+
+		Set<String> shown = new TreeSet<>();
+		Matcher addresses = Pattern.compile("127\\.0\\.0\\.1:\\d+").matcher(String.join("", lines));
+		while (addresses.find()) {
+			shown.add(addresses.group());
+		}
+		assertThat(shown).as("addresses in %s", lines)
+			.doesNotContain(addrW)
+			.containsExactlyInAnyOrder(a.address(), b.address());
 	}
 
 	@Test
