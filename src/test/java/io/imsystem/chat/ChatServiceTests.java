@@ -85,6 +85,28 @@ class ChatServiceTests {
 	}
 
 	/**
+	 * A user whose address is not shown (a WebSocket user) is announced, listed, quoted and seen
+	 * leaving without it; the kick history, which only the administrator reads, still has it.
+	 */
+	@Test
+	void anAddressThatIsNotShownReachesNoEventButTheKickHistoryHasIt() {
+		RecordingConnection observer = new RecordingConnection();
+		ChatSession line = this.chat.join(observer, "line");
+		ChatSession web = this.chat.join(RecordingConnection.withHiddenAddress("127.0.0.1:40002"), "web");
+		this.chat.receive(web, "hello");
+		this.chat.receive(line, "who");
+		this.chat.kick(web, LeaveReason.ADMIN, "bye", "root");
+		assertThat(observer.events()).contains(Presence.join("web", null, 2, T0),
+				new ServerEvent.Chat("web", "hello", T0, null), Presence.leave("web", null, LeaveReason.ADMIN, 1, T0));
+		List<ServerEvent.Users> lists = observer.events(ServerEvent.Users.class);
+		assertThat(lists).hasSize(1);
+		assertThat(lists.get(0).users()).extracting(ServerEvent.Users.User::name, ServerEvent.Users.User::address)
+			.containsExactlyInAnyOrder(tuple("line", "127.0.0.1:50000"), tuple("web", null));
+		assertThat(this.history.records()).extracting(KickRecord::name, KickRecord::remoteAddress)
+			.containsExactly(tuple("web", "127.0.0.1:40002"));
+	}
+
+	/**
 	 * A client may act the moment it sees its own join, for example by bringing in a friend: it
 	 * must then see the friend's join. The join is written only once the session receives
 	 * broadcasts; written before, the friend's join could be broadcast in between and miss it.

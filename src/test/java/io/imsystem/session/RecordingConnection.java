@@ -17,6 +17,8 @@ public final class RecordingConnection implements Connection {
 
 	private final String remoteAddress;
 
+	private final boolean addressShown;
+
 	private final List<Envelope> sent = new CopyOnWriteArrayList<>();
 
 	private volatile CloseCode closedWith;
@@ -33,12 +35,28 @@ public final class RecordingConnection implements Connection {
 	}
 
 	public RecordingConnection(String remoteAddress) {
+		this(remoteAddress, true);
+	}
+
+	private RecordingConnection(String remoteAddress, boolean addressShown) {
 		this.remoteAddress = remoteAddress;
+		this.addressShown = addressShown;
+	}
+
+	/** A connection whose address is not shown to other users, as a WebSocket user's is not. */
+	public static RecordingConnection withHiddenAddress(String remoteAddress) {
+		return new RecordingConnection(remoteAddress, false);
 	}
 
 	@Override
 	public String remoteAddress() {
 		return this.remoteAddress;
+	}
+
+	/** Shown by default, as a line user's is: the events then carry it, as the tests expect. */
+	@Override
+	public String shownAddress() {
+		return this.addressShown ? this.remoteAddress : null;
 	}
 
 	/** Queued by {@link #hold}: not sent (not seen by the client) until the next send or flush. */
