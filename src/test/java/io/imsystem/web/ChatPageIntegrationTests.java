@@ -279,7 +279,12 @@ class ChatPageIntegrationTests {
 				}
 				crowd.add(socket);
 			}
-			assertThat(connectionCheck()).isEqualTo(429);
+			HttpResponse<String> refused = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(connectionCheckUri()).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(refused.statusCode()).isEqualTo(429);
+			assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+					(type) -> assertThat(type).startsWith("application/problem+json"));
+			assertThat(refused.body()).contains("\"title\":\"Too many connections\"", "\"status\":429");
 
 			ChatPage page = ChatPage.open(browser, "127.0.0.1", this.port);
 			page.driver.executeScript("""
@@ -312,14 +317,17 @@ class ChatPageIntegrationTests {
 				socket.close();
 			}
 			// The next test starts with this address's connections released.
-			await().atMost(Duration.ofSeconds(10)).until(() -> connectionCheck() == 204);
+			await().atMost(Duration.ofSeconds(10)).until(() -> connectionCheck() != 429);
 		}
+	}
+
+	private URI connectionCheckUri() {
+		return URI.create("http://127.0.0.1:" + this.port + "/api/connection-check");
 	}
 
 	private int connectionCheck() throws Exception {
 		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/connection-check")).build(),
-					HttpResponse.BodyHandlers.discarding())
+			.send(HttpRequest.newBuilder(connectionCheckUri()).build(), HttpResponse.BodyHandlers.discarding())
 			.statusCode();
 	}
 
