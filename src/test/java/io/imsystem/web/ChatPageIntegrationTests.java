@@ -257,7 +257,6 @@ class ChatPageIntegrationTests {
 						entry.findElement(By.className("text")));
 				Object overflow = page.driver.executeScript(
 						"const log = document.getElementById('log'); return log.scrollWidth > log.clientWidth");
-				Screenshots.save(page.driver, phone ? "long-message-phone" : "long-message");
 				assertThat(timeLines).as(phone ? "phone" : "desktop").isEqualTo(1L);
 				assertThat((Long) textLines).as(phone ? "phone" : "desktop").isGreaterThan(1L);
 				assertThat(overflow).as(phone ? "phone" : "desktop").isEqualTo(false);
@@ -304,7 +303,6 @@ class ChatPageIntegrationTests {
 			assertThat(page.find("#banner-detail").getText()).matches("Reconnecting in \\d+ s…");
 			// The first retry waits 15 s or more: until then, the page tried once.
 			assertThat(page.driver.executeScript("return window.socketsOpened")).isEqualTo(1L);
-			Screenshots.save(page.driver, "too-many-connections");
 
 			crowd.remove(0).close();
 			await().atMost(Duration.ofSeconds(10)).until(() -> connectionCheck() == 204);
