@@ -3,9 +3,15 @@
 
 import { ChatConnection } from './connection.js';
 import { HELP, parseInput } from './commands.js';
-import { describeDuration, describeError, describeFinalClose, describeLeaveReason } from './texts.js';
+import { describeDuration, describeError, describeFinalClose, describeLeave } from './texts.js';
 
 const MAX_LOG_ENTRIES = 500;
+
+/** Where the last name the server confirmed is kept, to fill in the join form next time. */
+const NAME_KEY = 'im-system.name';
+
+/** The server's chat.limits.max-text-length until it says otherwise (GET /api/chat-settings). */
+const DEFAULT_MAX_TEXT_LENGTH = 1000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +27,7 @@ const ui = {
   timeoutInfo: $('timeout-info'),
   composer: $('composer'),
   message: $('message'),
+  send: $('send'),
   idleWarning: $('idle-warning'),
   idleSeconds: $('idle-seconds'),
   imHere: $('im-here'),
@@ -47,6 +54,8 @@ const state = {
   idleTimer: null,
   bannerTimer: null,
   bannerAction: null,
+  /** in code points, as the server counts: a browser's maxlength counts UTF-16 units */
+  maxTextLength: DEFAULT_MAX_TEXT_LENGTH,
 };
 
 const connection = new ChatConnection(window.location, {
@@ -76,6 +85,7 @@ ui.leave.addEventListener('click', () => {
 
 function join(name) {
   state.welcomes = 0;
+  setComposerEnabled(true);
   ui.joinForm.hidden = true;
   ui.chat.hidden = false;
   ui.leave.hidden = false;
@@ -112,6 +122,15 @@ ui.composer.addEventListener('submit', (submit) => {
     state.renames.push(parsed.frame.name);
   }
   ui.message.value = '';
+});
+
+// Cuts what is typed or pasted at the server's limit, counted in code points: an emoji is one
+// character to the server, and two UTF-16 units to the input's own maxlength.
+ui.message.addEventListener('input', () => {
+  const codePoints = Array.from(ui.message.value);
+  if (codePoints.length > state.maxTextLength) {
+    ui.message.value = codePoints.slice(0, state.maxTextLength).join('');
+  }
 });
 
 ui.users.addEventListener('click', (click) => {
@@ -188,6 +207,7 @@ function welcome(event) {
   state.welcomes++;
   state.me = event.name;
   connection.rememberName(event.name);
+  storeName(event.name);
   state.users.clear();
   renderUsers();
   hideBanner();
@@ -212,7 +232,7 @@ function presence(event) {
   }
   else if (event.event === 'leave') {
     removeUser(event.name);
-    const entry = system(`${event.name} left (${describeLeaveReason(event.reason)})`, 'leave');
+    const entry = system(describeLeave(event.name, event.reason), 'leave');
     entry.dataset.reason = event.reason ?? '';
   }
   else if (event.event === 'rename') {
@@ -229,6 +249,7 @@ function renamed(event) {
   state.renames.shift();
   state.me = event.name;
   connection.rememberName(event.name);
+  storeName(event.name);
   setStatus(`online as ${event.name}`);
   system(`You are now ${event.name}.`, 'rename');
   renderUsers();
@@ -281,12 +302,17 @@ function users(event) {
   }
 }
 
-function onRetrying({ delayMs, kick }) {
+function onRetrying({ delayMs, kick, crowded }) {
   hideIdleWarning();
   markUsersStale();
-  const title = kick?.reason === 'shutdown' ? 'The server is restarting' : 'Connection lost';
+  let title = kick?.reason === 'shutdown' ? 'The server is restarting' : 'Connection lost';
+  let message = kick?.message ?? '';
+  if (crowded) {
+    title = 'Too many connections from your address';
+    message = `${crowded.detail} Close some chat tabs or clients; this page tries again less often.`.trim();
+  }
   const retryAt = Date.now() + delayMs;
-  showBanner('reconnecting', title, kick?.message ?? '', 'Reconnect now', () => connection.retryNow());
+  showBanner(crowded ? 'crowded' : 'reconnecting', title, message, 'Reconnect now', () => connection.retryNow());
   const tick = () => {
     const seconds = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
     ui.bannerDetail.textContent = `Reconnecting in ${seconds} s…`;
@@ -300,10 +326,14 @@ function onEnded({ code, reason, kick }) {
   hideIdleWarning();
   markUsersStale();
   setStatus('disconnected');
+  // Nothing typed now could be sent: the composer waits for Rejoin.
+  setComposerEnabled(false);
   const title = describeFinalClose(kick?.reason, code, reason);
   showBanner('ended', title, kick?.message ?? '', 'Rejoin', () => join(state.me ?? ''));
   ui.bannerDetail.textContent = 'You will not be reconnected automatically.';
-  system(title, 'problem');
+  // The log keeps the kick message too: the banner goes away on Rejoin.
+  const entry = system(kick?.message ? `${title}: “${kick.message}”` : `${title}.`, 'problem');
+  entry.classList.add('ended');
   ui.bannerAction.focus();
 }
 
@@ -351,6 +381,46 @@ function hideBanner() {
 
 function setStatus(text) {
   ui.status.textContent = text;
+}
+
+function setComposerEnabled(enabled) {
+  ui.message.disabled = !enabled;
+  ui.send.disabled = !enabled;
+}
+
+// ---- remembered name and the server's limits ----
+
+function storeName(name) {
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  }
+  catch {
+    // Storage turned off (a private window, a policy): the form just starts empty next time.
+  }
+}
+
+function storedName() {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? '';
+  }
+  catch {
+    return '';
+  }
+}
+
+async function loadSettings() {
+  try {
+    const response = await fetch('/api/chat-settings', { cache: 'no-store' });
+    if (response.ok) {
+      const settings = await response.json();
+      if (Number.isInteger(settings.maxTextLength) && settings.maxTextLength > 0) {
+        state.maxTextLength = settings.maxTextLength;
+      }
+    }
+  }
+  catch {
+    // The default is the server's default; the server still refuses what is too long.
+  }
 }
 
 function addUser(name) {
@@ -425,4 +495,6 @@ function span(className, text) {
   return element;
 }
 
+ui.nameInput.value = storedName();
 ui.nameInput.focus();
+loadSettings();

@@ -1,12 +1,37 @@
 // What the person typed, turned into a wire frame (JSON, contract version 1) or a local action.
-// The slash verbs are the original IM system's ones: to, who, rename.
+// The slash verbs are the original IM system's ones: to, who, rename. Its own spelling of them
+// (to|NAME|TEXT, who, rename|NAME), which the README invites people to type, means the same here:
+// sent as chat, a whisper would be shown to everyone.
 
 export const HELP = [
-  '/to NAME TEXT  whisper to NAME (or select them in the list)',
-  '/who           list who is online',
-  '/rename NAME   change your name',
+  '/to NAME TEXT  whisper to NAME (or select them in the list); also to|NAME|TEXT',
+  '/who           list who is online; also who',
+  '/rename NAME   change your name; also rename|NAME',
   '//text         send a message that starts with /',
 ];
+
+/** The original system's lines, as its server read them: exact, lower-case verbs. */
+function parseOriginal(line) {
+  const trimmed = line.trim();
+  if (trimmed === 'who') {
+    return { frame: { type: 'who' } };
+  }
+  if (trimmed.startsWith('rename|')) {
+    const name = trimmed.slice('rename|'.length).trim();
+    return name === '' ? { problem: 'Usage: rename|NAME' } : { frame: { type: 'rename', name } };
+  }
+  if (line.trimStart().startsWith('to|')) {
+    const rest = line.trimStart().slice('to|'.length);
+    const bar = rest.indexOf('|');
+    const to = bar < 0 ? rest.trim() : rest.slice(0, bar).trim();
+    const text = bar < 0 ? '' : rest.slice(bar + 1);
+    if (to === '' || text.trim() === '') {
+      return { problem: 'Usage: to|NAME|TEXT' };
+    }
+    return { frame: { type: 'private', to, text } };
+  }
+  return null;
+}
 
 /**
  * @returns one of
@@ -20,7 +45,7 @@ export function parseInput(line) {
     return null;
   }
   if (!line.startsWith('/')) {
-    return { frame: { type: 'chat', text: line } };
+    return parseOriginal(line) ?? { frame: { type: 'chat', text: line } };
   }
   if (line.startsWith('//')) {
     return { frame: { type: 'chat', text: line.slice(1) } };

@@ -12,10 +12,41 @@ export function isFinal(code) {
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
 
-/** 1 s, 2 s, 4 s, ... up to 30 s, plus up to a quarter more so that clients do not come back in step. */
-export function backoffDelay(attempt) {
-  const base = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(attempt, 15));
+// An address at its connection limit stays there until someone closes a tab: retrying every
+// second or two would only add refused handshakes.
+const CROWDED_FIRST_DELAY_MS = 15000;
+const CROWDED_MAX_DELAY_MS = 300000;
+
+/** Asked when a socket closed without ever opening: 204, or 429 with a problem detail. */
+const CONNECTION_CHECK_URL = '/api/connection-check';
+
+/**
+ * 1 s, 2 s, 4 s, ... up to 30 s (15 s, 30 s, ... up to 5 min for a crowded address), plus up to a
+ * quarter more so that clients do not come back in step.
+ */
+export function backoffDelay(attempt, crowded = false) {
+  const first = crowded ? CROWDED_FIRST_DELAY_MS : FIRST_DELAY_MS;
+  const max = crowded ? CROWDED_MAX_DELAY_MS : MAX_DELAY_MS;
+  const base = Math.min(max, first * 2 ** Math.min(attempt, 15));
   return base + Math.floor(Math.random() * base / 4);
+}
+
+/**
+ * Why the server refused this page's handshake, if it was for too many connections from its
+ * address: {detail} from the problem, else null (any other answer, or no answer at all).
+ */
+async function crowdedProblem() {
+  try {
+    const response = await fetch(CONNECTION_CHECK_URL, { cache: 'no-store' });
+    if (response.status !== 429) {
+      return null;
+    }
+    const problem = await response.json().catch(() => ({}));
+    return { detail: typeof problem.detail === 'string' ? problem.detail : '' };
+  }
+  catch {
+    return null;
+  }
 }
 
 export function chatUrl(location, name) {
@@ -25,8 +56,9 @@ export function chatUrl(location, name) {
 }
 
 /**
- * Calls listener.event(event) for every server event, listener.retrying({delayMs, code, kick})
- * before each automatic reconnect, and listener.ended({code, reason, kick}) once the connection is
+ * Calls listener.event(event) for every server event, listener.retrying({delayMs, code, kick,
+ * crowded}) before each automatic reconnect (crowded: {detail} when the address is at its
+ * connection limit), and listener.ended({code, reason, kick}) once the connection is
  * over for good (a final close, or stop()).
  */
 export class ChatConnection {
@@ -39,15 +71,22 @@ export class ChatConnection {
     this.timer = null;
     this.retryAt = 0;
     this.name = '';
+    /** Counts open() and stop(): an answer about an older socket is ignored. */
+    this.generation = 0;
   }
 
   /** Connects now, asking for name (empty: the server generates one). */
   open(name) {
     this.cancelRetry();
+    this.generation++;
     this.name = name;
     this.kick = null;
     const socket = new WebSocket(chatUrl(this.location, this.name));
     this.socket = socket;
+    let opened = false;
+    socket.addEventListener('open', () => {
+      opened = true;
+    });
     socket.addEventListener('message', (message) => {
       if (socket === this.socket) {
         this.receive(message.data);
@@ -56,7 +95,7 @@ export class ChatConnection {
     socket.addEventListener('close', (close) => {
       if (socket === this.socket) {
         this.socket = null;
-        this.closed(close.code, close.reason);
+        this.closed(close.code, close.reason, opened);
       }
     });
   }
@@ -89,6 +128,7 @@ export class ChatConnection {
   /** Leaves on purpose: no reconnect. */
   stop() {
     this.cancelRetry();
+    this.generation++;
     const socket = this.socket;
     this.socket = null;
     if (socket !== null) {
@@ -116,19 +156,33 @@ export class ChatConnection {
     this.listener.event(event);
   }
 
-  closed(code, reason) {
+  closed(code, reason, opened) {
     const kick = this.kick;
     if (isFinal(code)) {
       this.listener.ended({ code, reason, kick });
       return;
     }
-    const delayMs = backoffDelay(this.attempt++);
+    if (opened) {
+      this.retryLater({ code, kick, crowded: null });
+      return;
+    }
+    // Never opened: the handshake failed, and the page cannot see its HTTP status. Ask why.
+    const generation = this.generation;
+    crowdedProblem().then((crowded) => {
+      if (generation === this.generation && this.socket === null) {
+        this.retryLater({ code, kick, crowded });
+      }
+    });
+  }
+
+  retryLater({ code, kick, crowded }) {
+    const delayMs = backoffDelay(this.attempt++, crowded !== null);
     this.retryAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.open(this.name);
     }, delayMs);
-    this.listener.retrying({ delayMs, code, kick });
+    this.listener.retrying({ delayMs, code, kick, crowded });
   }
 
   cancelRetry() {

@@ -11,14 +11,20 @@ const ERRORS = {
   'rate-limited': 'Slow down: you are sending too fast',
 };
 
-/** A readable sentence for an error event; the server's own message adds the detail. */
+// The server's message for these only says again what the sentence above says ("no user named
+// bob", "the name bob is taken"): the person sees the sentence once.
+const SAID_ALREADY = new Set(['unknown-user', 'name-taken', 'empty-text']);
+
+/** A readable sentence for an error event; the server's own message adds the detail, if it has one. */
 export function describeError(code, message) {
   const title = ERRORS[code] ?? 'Something went wrong';
-  return message ? `${title} (${message}).` : `${title}.`;
+  const detail = (message ?? '').replace(/^requested name refused: /, '').trim();
+  return detail === '' || SAID_ALREADY.has(code) ? `${title}.` : `${title} (${detail}).`;
 }
 
+// Why someone left, after "NAME left": nothing for leaving on purpose ("alice left").
 const LEAVE_REASONS = {
-  quit: 'left',
+  quit: '',
   idle: 'idle',
   admin: 'kicked by an administrator',
   slow: 'connection too slow',
@@ -26,8 +32,10 @@ const LEAVE_REASONS = {
   error: 'protocol error',
 };
 
-export function describeLeaveReason(reason) {
-  return LEAVE_REASONS[reason] ?? reason ?? 'left';
+/** "alice left", "alice left (idle)". */
+export function describeLeave(name, reason) {
+  const why = LEAVE_REASONS[reason] ?? reason ?? '';
+  return why === '' ? `${name} left` : `${name} left (${why})`;
 }
 
 const KICK_TITLES = {

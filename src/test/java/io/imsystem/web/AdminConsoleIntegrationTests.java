@@ -13,8 +13,10 @@ import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
@@ -31,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * The admin console at {@code /admin}, in a real browser, against the started app: what it shows
  * is checked against the admin API, and what it does against the chat page and raw clients.
  */
+@ExtendWith(BrowserInstalled.class)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "chat.admin.username=root", "chat.admin.password=console-secret",
 				"chat.idle.sweep-interval=100ms" })
@@ -51,15 +54,22 @@ class AdminConsoleIntegrationTests {
 
 	private IdlePolicy.Settings settingsBefore;
 
-	@BeforeEach
-	void chromium() {
+	@BeforeAll
+	static void chromium() {
 		Browser.assumeInstalled();
+	}
+
+	@BeforeEach
+	void rememberGlobalTimeout() {
 		this.settingsBefore = this.policy.settings();
 	}
 
 	@AfterEach
 	void restoreGlobalTimeout() {
-		this.policy.update(this.settingsBefore.timeout(), this.settingsBefore.warningBefore());
+		// Null only if the test was skipped before its setup ran: there is nothing to restore then.
+		if (this.settingsBefore != null) {
+			this.policy.update(this.settingsBefore.timeout(), this.settingsBefore.warningBefore());
+		}
 	}
 
 	private Http api() {

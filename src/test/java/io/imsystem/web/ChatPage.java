@@ -2,6 +2,7 @@ package io.imsystem.web;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.openqa.selenium.By;
@@ -31,8 +32,33 @@ final class ChatPage {
 	}
 
 	static ChatPage open(Browser browser, int port) {
-		browser.driver.get("http://localhost:" + port + "/");
+		return open(browser, "localhost", port);
+	}
+
+	/**
+	 * Opens the page at the given host: {@code 127.0.0.1} where the test counts connections per
+	 * address, since {@code localhost} may be reached over IPv6.
+	 */
+	static ChatPage open(Browser browser, String host, int port) {
+		browser.driver.get("http://" + host + ":" + port + "/");
 		return new ChatPage(browser.driver);
+	}
+
+	/** Reloads the page, as a person pressing F5 would. */
+	ChatPage reload() {
+		this.driver.navigate().refresh();
+		return this;
+	}
+
+	/**
+	 * Puts text into the focused message field as a paste or an input method does: as one edit
+	 * the browser applies with its own rules (a {@code maxlength}, say), with the events a person's
+	 * typing fires. chromedriver's {@code sendKeys} cannot type characters outside the BMP.
+	 */
+	ChatPage insertText(String text) {
+		find("#message").click();
+		this.driver.executeCdpCommand("Input.insertText", Map.of("text", text));
+		return this;
 	}
 
 	/** Joins under {@code name} (empty: keep the generated one) and waits until online. */
@@ -83,6 +109,10 @@ final class ChatPage {
 			button.click();
 			return true;
 		});
+	}
+
+	String nameField() {
+		return find("#name-input").getDomProperty("value");
 	}
 
 	String messageField() {

@@ -4,13 +4,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.imsystem.support.ChatClient;
-import org.junit.jupiter.api.BeforeEach;
+import io.imsystem.support.RawWebSocket;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
 
@@ -19,8 +23,10 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Real people in real browser windows, chatting through the page at {@code /}. */
+@ExtendWith(BrowserInstalled.class)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class ChatPageIntegrationTests {
 
@@ -29,8 +35,8 @@ class ChatPageIntegrationTests {
 	@LocalServerPort
 	int port;
 
-	@BeforeEach
-	void chromium() {
+	@BeforeAll
+	static void chromium() {
 		Browser.assumeInstalled();
 	}
 
@@ -106,8 +112,8 @@ class ChatPageIntegrationTests {
 				.contains("“Dave”", "That name is taken");
 
 			page.type("/to nobody hello");
-			assertThat(page.awaitEntry("problem", "Nobody by that name is online").getText())
-				.contains("no user named nobody");
+			assertThat(text(page.awaitEntry("problem", "Nobody by that name is online")))
+				.isEqualTo("Nobody by that name is online.");
 
 			page.type("/rename dave");
 			assertThat(page.awaitEntry("problem", "You could not rename to").getText())
@@ -115,6 +121,10 @@ class ChatPageIntegrationTests {
 
 			page.type("/frobnicate");
 			page.awaitEntry("problem", "Unknown command /frobnicate");
+
+			// Leaving on purpose has no reason worth saying.
+			taken.close();
+			assertThat(text(page.awaitEntry("leave", "dave left"))).isEqualTo("dave left");
 
 			assertThat(page.entries("problem")).extracting(WebElement::getText)
 				.allSatisfy((text) -> assertThat(text).doesNotContain("{", "\"code\""));
@@ -175,6 +185,157 @@ class ChatPageIntegrationTests {
 			// The policy does not get in the page's own way: its module script runs and connects.
 			page.join("frank");
 		}
+	}
+
+	@Test
+	void originalVerbsTypedInThePageAreCommandsAndTheNameIsRemembered() {
+		try (Browser browser = Browser.desktop(); ChatClient bob = ChatClient.join(this.port, "bob");
+				ChatClient carol = ChatClient.join(this.port, "carol")) {
+			ChatPage alice = ChatPage.open(browser, this.port).join("alice");
+			alice.waitUntil((driver) -> alice.users().containsAll(List.of("alice", "bob", "carol")));
+
+			alice.type("to|bob|secret");
+			JsonNode whisper = bob.nextOfType("private");
+			assertThat(whisper.path("from").asString()).isEqualTo("alice");
+			assertThat(whisper.path("text").asString()).isEqualTo("secret");
+			assertThat(alice.awaitEntry("private", "secret").getText()).contains("you → bob");
+
+			alice.type("who");
+			assertThat(alice.awaitEntry("who", "Online (3)").getText()).contains("alice", "bob", "carol");
+			alice.type("rename|alicia");
+			alice.waitUntil((driver) -> alice.status().equals("online as alicia"));
+			alice.type("done");
+
+			List<JsonNode> carolGot = eventsUntilChat(carol, "done");
+			assertThat(carolGot).filteredOn((event) -> event.path("type").asString().equals("chat"))
+				.extracting((event) -> event.path("text").asString())
+				.containsExactly("done");
+			assertThat(carolGot).noneMatch((event) -> event.path("type").asString().equals("private"));
+			assertThat(carolGot).anyMatch((event) -> event.path("event").asString().equals("rename")
+					&& event.path("name").asString().equals("alicia"));
+
+			// The name the server last confirmed is offered again after a reload.
+			alice.reload();
+			alice.waitUntil((driver) -> alice.find("#join-form").isDisplayed() && alice.nameField().equals("alicia"));
+			// Joined again once the old page's session is gone: until then the name is taken.
+			JsonNode left;
+			do {
+				left = carol.nextOfType("presence");
+			}
+			while (!(left.path("event").asString().equals("leave") && left.path("name").asString().equals("alicia")));
+			alice.join(alice.nameField());
+			assertThat(alice.myName()).isEqualTo("alicia");
+		}
+	}
+
+	@Test
+	void composerCountsCharactersAsTheServerDoes() {
+		// 1,200 emoji: 2,400 UTF-16 units, 1,200 code points; the server allows 1,000 code points.
+		String tooLong = "😀".repeat(1200);
+		try (Browser browser = Browser.desktop(); ChatClient bob = ChatClient.join(this.port, "bob")) {
+			ChatPage alice = ChatPage.open(browser, this.port).join("alice");
+			alice.insertText(tooLong);
+			String kept = alice.messageField();
+			assertThat(kept.codePointCount(0, kept.length())).isEqualTo(1000);
+			alice.type("");
+			JsonNode chat = bob.nextOfType("chat");
+			assertThat(chat.path("text").asString()).isEqualTo("😀".repeat(1000));
+			assertThat(alice.entries("problem")).isEmpty();
+		}
+	}
+
+	@Test
+	void aLongUnbrokenMessageBreaksButItsTimeStaysOnOneLine() {
+		String unbroken = "a".repeat(400);
+		for (boolean phone : new boolean[] { false, true }) {
+			try (Browser browser = phone ? Browser.phone() : Browser.desktop();
+					ChatClient mallory = ChatClient.join(this.port, "mallory")) {
+				ChatPage page = ChatPage.open(browser, this.port).join("");
+				mallory.send("{\"type\":\"chat\",\"text\":\"" + unbroken + "\"}");
+				WebElement entry = page.awaitEntry("chat", unbroken.substring(0, 20));
+				// An inline element broken over two lines has one client rect per line.
+				Object timeLines = page.driver.executeScript("return arguments[0].getClientRects().length",
+						entry.findElement(By.tagName("time")));
+				Object textLines = page.driver.executeScript(
+						"const text = arguments[0]; return Math.round(text.getBoundingClientRect().height"
+								+ " / parseFloat(getComputedStyle(text).lineHeight));",
+						entry.findElement(By.className("text")));
+				Object overflow = page.driver.executeScript(
+						"const log = document.getElementById('log'); return log.scrollWidth > log.clientWidth");
+				assertThat(timeLines).as(phone ? "phone" : "desktop").isEqualTo(1L);
+				assertThat((Long) textLines).as(phone ? "phone" : "desktop").isGreaterThan(1L);
+				assertThat(overflow).as(phone ? "phone" : "desktop").isEqualTo(false);
+			}
+		}
+	}
+
+	@Test
+	void tooManyConnectionsFromOneAddressIsSaidOnceNotRetriedInALoop() throws Exception {
+		List<RawWebSocket> crowd = new ArrayList<>();
+		try (Browser browser = Browser.desktop()) {
+			// Up to the limit (50 unless configured), counting whatever earlier tests still hold.
+			for (int i = 0; i < 100; i++) {
+				RawWebSocket socket = RawWebSocket.open(this.port, "/ws/chat");
+				if (socket.handshake().status() != 101) {
+					assertThat(socket.handshake().status()).isEqualTo(429);
+					socket.close();
+					break;
+				}
+				crowd.add(socket);
+			}
+			HttpResponse<String> refused = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(connectionCheckUri()).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(refused.statusCode()).isEqualTo(429);
+			assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+					(type) -> assertThat(type).startsWith("application/problem+json"));
+			assertThat(refused.body()).contains("\"title\":\"Too many connections\"", "\"status\":429");
+
+			ChatPage page = ChatPage.open(browser, "127.0.0.1", this.port);
+			page.driver.executeScript("""
+					window.socketsOpened = 0;
+					const Native = window.WebSocket;
+					window.WebSocket = class extends Native {
+						constructor(...args) {
+							super(...args);
+							window.socketsOpened++;
+						}
+					};
+					""");
+			page.find("#name-input").sendKeys("alice", Keys.ENTER);
+			page.waitUntil((driver) -> page.banner().isDisplayed()
+					&& page.find("#banner-title").getText().equals("Too many connections from your address"));
+			assertThat(page.find("#banner-message").getText()).contains("at most", "from one address");
+			assertThat(page.find("#banner-detail").getText()).matches("Reconnecting in \\d+ s…");
+			// The first retry waits 15 s or more: until then, the page tried once.
+			assertThat(page.driver.executeScript("return window.socketsOpened")).isEqualTo(1L);
+
+			crowd.remove(0).close();
+			await().atMost(Duration.ofSeconds(10)).until(() -> connectionCheck() == 204);
+			page.bannerAction().click();
+			page.waitUntil((driver) -> page.status().equals("online as alice"));
+			assertThat(page.banner().isDisplayed()).isFalse();
+		}
+		finally {
+			for (RawWebSocket socket : crowd) {
+				socket.close();
+			}
+			// The next test starts with this address's connections released.
+			await().atMost(Duration.ofSeconds(10)).until(() -> connectionCheck() != 429);
+		}
+	}
+
+	private URI connectionCheckUri() {
+		return URI.create("http://127.0.0.1:" + this.port + "/api/connection-check");
+	}
+
+	private int connectionCheck() throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(connectionCheckUri()).build(), HttpResponse.BodyHandlers.discarding())
+			.statusCode();
+	}
+
+	private static String text(WebElement entry) {
+		return entry.findElement(By.className("text")).getText();
 	}
 
 	/** The sources of one directive of a Content-Security-Policy. */

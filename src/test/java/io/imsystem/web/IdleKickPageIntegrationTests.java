@@ -4,8 +4,9 @@ import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.SessionRegistry;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.WebElement;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the kick message and no automatic reconnect; whereas a server restart (1001) is reconnected by
  * the page itself.
  */
+@ExtendWith(BrowserInstalled.class)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "chat.idle.timeout=2s",
 		"chat.idle.warning-before=1s", "chat.idle.sweep-interval=100ms" })
 class IdleKickPageIntegrationTests {
@@ -33,8 +35,8 @@ class IdleKickPageIntegrationTests {
 	@Autowired
 	ChatService chat;
 
-	@BeforeEach
-	void chromium() {
+	@BeforeAll
+	static void chromium() {
 		Browser.assumeInstalled();
 	}
 
@@ -66,6 +68,11 @@ class IdleKickPageIntegrationTests {
 			assertThat(alice.find("#banner-message").getText()).isEqualTo("你被踢了");
 			assertThat(alice.bannerAction().getText()).isEqualTo("Rejoin");
 			assertThat(alice.status()).isEqualTo("disconnected");
+			// Nothing typed now could be sent: the composer waits for Rejoin, and the log keeps why.
+			assertThat(alice.find("#message").isEnabled()).isFalse();
+			assertThat(alice.find("#send").isEnabled()).isFalse();
+			assertThat(alice.awaitEntry("problem", "你被踢了").getText())
+				.contains("You were disconnected for being idle");
 
 			WebElement left = bob.awaitEntry("leave", "alice left", bob);
 			assertThat(left.getDomAttribute("data-reason")).isEqualTo("idle");
@@ -85,6 +92,9 @@ class IdleKickPageIntegrationTests {
 			alice.bannerAction().click();
 			alice.waitUntil((driver) -> alice.status().equals("online as alice"), bob);
 			assertThat(alice.banner().isDisplayed()).isFalse();
+			assertThat(alice.find("#message").isEnabled()).isTrue();
+			alice.type("back again");
+			bob.waitUntil((driver) -> bob.hasEntry("chat", "back again"), bob);
 			bob.waitUntil((driver) -> bob.hasEntry("join", "alice joined") && bob.users().contains("alice"), bob);
 		}
 	}
