@@ -325,7 +325,7 @@ class AdminConsoleIntegrationTests {
 			this.online = List.of(ChatClient.join(port, "maria"), ChatClient.join(port, "小明"),
 					ChatClient.join(port, "oskar"));
 			try (ChatClient spammer = ChatClient.join(port, "spammer42"); ChatClient sleepy = ChatClient.join(port, "sleepy")) {
-				assertThat(api().post("/api/admin/users/spammer42/kick", "{\"reason\":\"flooding the channel\"}").status())
+				assertThat(api().post("/api/admin/users/spammer42/kick", "{\"message\":\"flooding the channel\"}").status())
 					.isEqualTo(200);
 				// A one-second timeout of its own: the sweeper kicks it for being idle.
 				assertThat(api().put("/api/admin/users/sleepy/timeout", "{\"timeoutSeconds\":1}").status())
