@@ -33,7 +33,8 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param timeout How long a session may stay silent before it is kicked (the original system
 	 * used 300 seconds); changeable at run time
 	 * @param warningBefore How long before the kick an {@code idle-warning} is sent; 0 turns
-	 * warnings off
+	 * warnings off. One not shorter than a session's timeout (allowed here) comes at half that
+	 * timeout
 	 * @param sweepInterval How often the sweeper looks for idle sessions; a kick happens at most
 	 * this long after the timeout is reached
 	 * @param kickMessage The text of the {@code kicked} event for idle kicks

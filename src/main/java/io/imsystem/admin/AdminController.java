@@ -83,14 +83,22 @@ class AdminController {
 	@GetMapping("/timeout")
 	TimeoutView timeout() {
 		IdlePolicy.Settings settings = this.policy.settings();
+		Duration effectiveWarning = IdlePolicy.effectiveWarning(settings.timeout(), settings.warningBefore());
 		return new TimeoutView(settings.timeout().toSeconds(), settings.warningBefore().toSeconds(),
-				this.properties.idle().sweepInterval().toMillis());
+				ceilSeconds(effectiveWarning), this.properties.idle().sweepInterval().toMillis());
 	}
 
 	@PutMapping("/timeout")
 	TimeoutView changeTimeout(@RequestBody JsonNode body, Principal admin) {
+		onlyFields(body, "timeoutSeconds", "warningSeconds");
 		Duration timeout = seconds(body, "timeoutSeconds", true);
 		Duration warning = seconds(body, "warningSeconds", false);
+		// A warning asked for must come before the kick; one kept from before (or from the
+		// configuration) is not refused, it comes at half the timeout when it is too long.
+		if (warning != null && !warning.isZero() && warning.compareTo(timeout) >= 0) {
+			throw badRequest("warningSeconds must be shorter than timeoutSeconds (or 0 for no warning), was "
+					+ warning.toSeconds() + "s with a timeout of " + timeout.toSeconds() + "s");
+		}
 		IdlePolicy.Settings before = this.policy.settings();
 		IdlePolicy.Settings old = this.policy.update(timeout, (warning != null) ? warning : before.warningBefore());
 		IdlePolicy.Settings now = this.policy.settings();
@@ -102,6 +110,7 @@ class AdminController {
 
 	@PutMapping("/users/{name}/timeout")
 	UserView overrideTimeout(@PathVariable String name, @RequestBody JsonNode body, Principal admin) {
+		onlyFields(body, "timeoutSeconds");
 		ChatSession session = liveSession(name);
 		Duration timeout = seconds(body, "timeoutSeconds", true);
 		Duration old = session.timeoutOverride();
@@ -125,14 +134,17 @@ class AdminController {
 
 	@PostMapping("/users/{name}/kick")
 	KickRecord kick(@PathVariable String name, @RequestBody(required = false) JsonNode body, Principal admin) {
+		if (body != null) {
+			onlyFields(body, "message");
+		}
 		ChatSession session = liveSession(name);
 		String message = DEFAULT_KICK_MESSAGE;
-		if (body != null && body.has("reason")) {
-			JsonNode reason = body.get("reason");
-			if (!reason.isString() || reason.stringValue().isBlank() || reason.stringValue().length() > 200) {
-				throw badRequest("reason must be a non-blank string of at most 200 characters");
+		if (body != null && body.has("message")) {
+			JsonNode given = body.get("message");
+			if (!given.isString() || given.stringValue().isBlank() || given.stringValue().length() > 200) {
+				throw badRequest("message must be a non-blank string of at most 200 characters");
 			}
-			message = reason.stringValue().strip();
+			message = given.stringValue().strip();
 		}
 		KickRecord kick = this.chat.kick(session, LeaveReason.ADMIN, message, admin.getName());
 		if (kick == null) {
@@ -184,6 +196,28 @@ class AdminController {
 		return session;
 	}
 
+	/**
+	 * Refuses a body that is not an object or has a field this request does not take: a misspelt
+	 * or renamed field silently ignored would do something other than what the administrator
+	 * asked for. Bodies are read as a tree, so Jackson's FAIL_ON_UNKNOWN_PROPERTIES (off in Spring
+	 * Boot) does not apply; this check is the admin API's own.
+	 */
+	private static void onlyFields(JsonNode body, String... allowed) {
+		if (body == null || !body.isObject()) {
+			throw badRequest("the request body must be a JSON object");
+		}
+		List<String> known = List.of(allowed);
+		for (String field : body.propertyNames()) {
+			if (!known.contains(field)) {
+				throw badRequest("unknown field " + field + "; this request takes " + String.join(", ", known));
+			}
+		}
+	}
+
+	private static long ceilSeconds(Duration duration) {
+		return (duration.toMillis() + 999) / 1000;
+	}
+
 	private Duration seconds(JsonNode body, String field, boolean required) {
 		JsonNode value = (body != null && body.isObject()) ? body.get(field) : null;
 		if (value == null || value.isNull()) {
@@ -227,7 +261,13 @@ class AdminController {
 		return new ResponseStatusException(HttpStatus.BAD_REQUEST, detail);
 	}
 
-	record TimeoutView(long timeoutSeconds, long warningSeconds, long sweepIntervalMillis) {
+	/**
+	 * @param warningSeconds the global warning as set
+	 * @param effectiveWarningSeconds the warning that applies with the global timeout: half of it
+	 * when {@code warningSeconds} is not shorter (rounded up)
+	 */
+	record TimeoutView(long timeoutSeconds, long warningSeconds, long effectiveWarningSeconds,
+			long sweepIntervalMillis) {
 	}
 
 	/**

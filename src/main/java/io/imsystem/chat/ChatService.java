@@ -130,9 +130,11 @@ public class ChatService implements IdleActions {
 		}
 		long version = this.roomVersion.incrementAndGet();
 		int online = this.registry.size();
-		ServerEvent.Welcome welcome = new ServerEvent.Welcome(session.name(), online,
-				this.idlePolicy.timeoutFor(session).toSeconds(), this.idlePolicy.settings().warningBefore().toSeconds(),
-				now);
+		Duration timeout = this.idlePolicy.timeoutFor(session);
+		// The warning that really applies to this session, rounded up as idle-warning's secondsLeft is.
+		long warningMillis = this.idlePolicy.warningFor(timeout).toMillis();
+		ServerEvent.Welcome welcome = new ServerEvent.Welcome(session.name(), online, timeout.toSeconds(),
+				(warningMillis + 999) / 1000, now);
 		session.hold(new Envelope(welcome));
 		if (nameError != null) {
 			session.hold(new Envelope(nameError));

@@ -62,8 +62,29 @@ public final class IdlePolicy {
 	}
 
 	/**
+	 * The warning that applies to a session with this timeout (its own or the global one): the
+	 * global warning, or half the timeout if that warning is not shorter than it.
+	 */
+	public Duration warningFor(Duration timeout) {
+		return effectiveWarning(timeout, this.settings.get().warningBefore());
+	}
+
+	/**
+	 * The warning that really applies: {@code warningBefore} if it is shorter than the timeout,
+	 * otherwise half the timeout, since a warning as long as the timeout would go out the moment a
+	 * session fell silent. Zero stays zero: no warnings.
+	 */
+	public static Duration effectiveWarning(Duration timeout, Duration warningBefore) {
+		if (warningBefore.isZero() || warningBefore.compareTo(timeout) < 0) {
+			return warningBefore;
+		}
+		return timeout.dividedBy(2);
+	}
+
+	/**
 	 * @param timeout the global idle timeout
-	 * @param warningBefore how long before a kick the warning goes out; zero for none
+	 * @param warningBefore how long before a kick the warning goes out, as configured; zero for
+	 * none. See {@link #effectiveWarning} for the warning that applies to a given timeout
 	 * @param version increases with every update
 	 */
 	public record Settings(Duration timeout, Duration warningBefore, long version) {

@@ -1,5 +1,6 @@
 package io.imsystem.idle;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,6 +19,9 @@ import io.imsystem.session.ChatSession;
  * a session's turn comes, its real deadline is computed from that time; if it was active meanwhile,
  * it simply goes back in the queue at its new deadline. An active session is therefore looked at
  * about once per timeout, not once per message or once per sweep.
+ * <p>
+ * A session already warned is looked at again no later than {@code timeout - warning} after the
+ * warning, so that a warning due after fresh activity is not held back until the old deadline.
  */
 public final class IdleTracker {
 
@@ -84,8 +88,6 @@ public final class IdleTracker {
 			// The global timeout changed: every deadline may have moved, earlier or later.
 			this.tracked.values().forEach(this::reschedule);
 		}
-		IdlePolicy.Settings settings = this.policy.settings();
-		long warningMillis = settings.warningBefore().toMillis();
 		List<IdleActions.Expired> expired = new ArrayList<>();
 		for (Due due = first(); due != null && due.at() <= now; due = first()) {
 			if (!this.queue.remove(due)) {
@@ -97,7 +99,7 @@ public final class IdleTracker {
 					continue;
 				}
 				entry.due = null;
-				evaluate(entry, now, warningMillis, actions, expired);
+				evaluate(entry, now, actions, expired);
 			}
 		}
 		if (!expired.isEmpty()) {
@@ -105,24 +107,36 @@ public final class IdleTracker {
 		}
 	}
 
-	private void evaluate(Tracked entry, long now, long warningMillis, IdleActions actions,
-			List<IdleActions.Expired> expired) {
+	private void evaluate(Tracked entry, long now, IdleActions actions, List<IdleActions.Expired> expired) {
 		ChatSession session = entry.session;
 		long lastActivity = session.lastActivityAt();
-		long deadline = lastActivity + this.policy.timeoutFor(session).toMillis();
+		Duration timeout = this.policy.timeoutFor(session);
+		long timeoutMillis = timeout.toMillis();
+		long deadline = lastActivity + timeoutMillis;
 		if (now >= deadline) {
 			// Left unscheduled: the kick ends the session, and ending it untracks it.
 			expired.add(new IdleActions.Expired(session, deadline));
 			return;
 		}
-		boolean warningPending = warningMillis > 0 && entry.warnedFor != lastActivity;
+		long warningMillis = this.policy.warningFor(timeout).toMillis();
+		if (warningMillis == 0) {
+			schedule(entry, deadline);
+			return;
+		}
 		long warnAt = deadline - warningMillis;
-		if (warningPending && now >= warnAt) {
+		if (entry.warnedFor != lastActivity) {
+			if (now < warnAt) {
+				schedule(entry, warnAt);
+				return;
+			}
 			entry.warnedFor = lastActivity;
 			actions.warn(session, ceilSeconds(deadline - now));
-			warningPending = false;
 		}
-		schedule(entry, warningPending ? warnAt : deadline);
+		// Warned for this idle stretch. Activity does not requeue the session, so the next look
+		// must come no later than the earliest next warning: activity right now would make it due
+		// at now + (timeout - warning), which is before the deadline when the warning is more than
+		// half the timeout.
+		schedule(entry, Math.min(deadline, now + timeoutMillis - warningMillis));
 	}
 
 	private void reschedule(Tracked entry) {

@@ -314,7 +314,7 @@ ui.kickForm.addEventListener('submit', async (submit) => {
   const name = state.selected;
   const reason = ui.kickReason.value.trim();
   const kicked = await act(async () => {
-    const kick = await api('POST', userPath(name, '/kick'), reason === '' ? undefined : { reason });
+    const kick = await api('POST', userPath(name, '/kick'), reason === '' ? undefined : { message: reason });
     return `${kick.name} was kicked with the message “${kick.message}”.`;
   });
   if (kicked) {
@@ -343,9 +343,14 @@ async function act(change) {
 async function loadSettings() {
   const settings = await api('GET', '/timeout');
   state.settings = settings;
+  // A warning set (at start-up, or kept by a call that changed only the timeout) that is not
+  // shorter than the timeout comes at half of it: show the one that applies, and why.
+  const halved = settings.effectiveWarningSeconds !== settings.warningSeconds
+    ? ` (${duration(settings.warningSeconds)} is set, not shorter than the timeout, so half the timeout applies)`
+    : '';
   ui.timeoutNow.replaceChildren(
     'Now ', strong(duration(settings.timeoutSeconds)), ', with a warning ',
-    strong(duration(settings.warningSeconds)), ' before. The sweeper checks every ',
+    strong(duration(settings.effectiveWarningSeconds)), ` before${halved}. The sweeper checks every `,
     `${settings.sweepIntervalMillis < 1000 ? `${settings.sweepIntervalMillis} ms` : duration(settings.sweepIntervalMillis / 1000)}.`,
   );
   if (!state.timeoutEdited) {
@@ -355,7 +360,7 @@ async function loadSettings() {
 
 function fillTimeoutForm(settings) {
   ui.timeoutSeconds.value = String(settings.timeoutSeconds);
-  ui.warningSeconds.value = String(settings.warningSeconds);
+  ui.warningSeconds.value = String(settings.effectiveWarningSeconds);
   describeSeconds(ui.timeoutSeconds, ui.timeoutHuman);
   describeSeconds(ui.warningSeconds, ui.warningHuman);
 }
@@ -373,6 +378,12 @@ ui.timeoutForm.addEventListener('submit', async (submit) => {
     timeoutSeconds: Number(ui.timeoutSeconds.value),
     warningSeconds: Number(ui.warningSeconds.value),
   };
+  // The API refuses this too; saying so here names the fix without a round trip.
+  if (body.warningSeconds > 0 && body.warningSeconds >= body.timeoutSeconds) {
+    showResult(ui.timeoutResult, `The warning (${duration(body.warningSeconds)}) must be shorter than the timeout `
+      + `(${duration(body.timeoutSeconds)}), or 0 for no warning.`, true);
+    return;
+  }
   try {
     const settings = await api('PUT', '/timeout', body);
     state.timeoutEdited = false;

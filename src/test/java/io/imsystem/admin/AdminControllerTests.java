@@ -1,9 +1,11 @@
 package io.imsystem.admin;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.ChatProperties;
@@ -23,6 +25,7 @@ import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -42,6 +45,14 @@ class AdminControllerTests {
 
 	@MockitoBean
 	ChatService chat;
+
+	@Autowired
+	IdlePolicy policy;
+
+	@AfterEach
+	void restoreGlobalTimeout() {
+		this.policy.update(Duration.ofSeconds(300), Duration.ofSeconds(30));
+	}
 
 	@Test
 	void refusesAnonymousAndWrongPasswordWithABare401() throws Exception {
@@ -89,6 +100,54 @@ class AdminControllerTests {
 			.andExpect(jsonPath("$[0].actor").value("root"))
 			.andExpect(jsonPath("$[0].newSeconds").value(3600))
 			.andExpect(jsonPath("$[0].newWarningSeconds").value(60));
+	}
+
+	@Test
+	void refusesAWarningNotShorterThanTheTimeoutNamingBoth() throws Exception {
+		for (String body : new String[] { "{\"timeoutSeconds\":10,\"warningSeconds\":30}",
+				"{\"timeoutSeconds\":10,\"warningSeconds\":10}" }) {
+			this.mvc
+				.perform(put("/api/admin/timeout").with(httpBasic("root", "pw"))
+					.contentType(MediaType.APPLICATION_JSON)
+					.content(body))
+				.andExpect(status().isBadRequest())
+				.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+				.andExpect(jsonPath("$.detail").value(containsString("timeout of 10s")))
+				.andExpect(jsonPath("$.detail").value(containsString("was " + body.substring(body.lastIndexOf(':') + 1,
+						body.length() - 1) + "s")));
+		}
+		this.mvc.perform(get("/api/admin/timeout").with(httpBasic("root", "pw")))
+			.andExpect(jsonPath("$.timeoutSeconds").value(300))
+			.andExpect(jsonPath("$.warningSeconds").value(30));
+	}
+
+	@Test
+	void aKeptWarningNotShorterThanANewTimeoutIsShownAtHalfOfIt() throws Exception {
+		this.mvc
+			.perform(put("/api/admin/timeout").with(httpBasic("root", "pw"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.content("{\"timeoutSeconds\":20}"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.timeoutSeconds").value(20))
+			.andExpect(jsonPath("$.warningSeconds").value(30))
+			.andExpect(jsonPath("$.effectiveWarningSeconds").value(10));
+	}
+
+	@Test
+	void refusesUnknownFieldsInRequestBodies() throws Exception {
+		this.mvc
+			.perform(put("/api/admin/timeout").with(httpBasic("root", "pw"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.content("{\"timeoutSeconds\":60,\"warning\":10}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.detail").value(containsString("unknown field warning")));
+		this.mvc
+			.perform(post("/api/admin/users/ghost/kick").with(httpBasic("root", "pw"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.content("{\"reason\":\"spamming\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(jsonPath("$.detail").value(containsString("unknown field reason")));
 	}
 
 	@Test

@@ -147,7 +147,7 @@ class AdminIntegrationTests {
 	void adminKickEndToEnd() {
 		double kicksBefore = kicksTotal("admin");
 		try (ChatClient dave = ChatClient.join(this.port, "dave"); ChatClient erin = ChatClient.join(this.port, "erin")) {
-			Http.Response response = admin().post("/api/admin/users/Dave/kick", "{\"reason\":\"spamming\"}");
+			Http.Response response = admin().post("/api/admin/users/Dave/kick", "{\"message\":\"spamming\"}");
 			assertThat(response.status()).isEqualTo(200);
 
 			JsonNode kicked = dave.nextOfType("kicked");
@@ -170,6 +170,30 @@ class AdminIntegrationTests {
 			assertThat(ofDave.get(0).path("reason").asString()).isEqualTo("admin");
 		}
 		assertThat(kicksTotal("admin")).isEqualTo(kicksBefore + 1);
+	}
+
+	@Test
+	void aKickWithAFieldTheApiDoesNotTakeIsRefusedAndKicksNobody() {
+		try (ChatClient ivan = ChatClient.join(this.port, "ivan")) {
+			Http.Response response = admin().post("/api/admin/users/ivan/kick", "{\"reason\":\"x\"}");
+			assertThat(response.status()).isEqualTo(400);
+			assertThat(response.contentType()).startsWith("application/problem+json");
+			assertThat(response.json().path("detail").asString()).contains("reason", "message");
+			ivan.send("{\"type\":\"who\"}");
+			assertThat(ivan.nextOfType("users")).isNotNull();
+			assertThat(ivan.isClosed()).isFalse();
+		}
+	}
+
+	@Test
+	void aGlobalWarningNotShorterThanTheTimeoutIsRefusedNamingBoth() {
+		Http.Response response = admin().put("/api/admin/timeout", "{\"timeoutSeconds\":10,\"warningSeconds\":30}");
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.contentType()).startsWith("application/problem+json");
+		assertThat(response.json().path("detail").asString()).contains("30s", "10s");
+		JsonNode settings = admin().get("/api/admin/timeout").json();
+		assertThat(settings.path("timeoutSeconds").asLong()).isEqualTo(300);
+		assertThat(settings.path("warningSeconds").asLong()).isEqualTo(0);
 	}
 
 	@Test

@@ -224,6 +224,21 @@ class AdminConsoleIntegrationTests {
 	}
 
 	@Test
+	void consoleSaysWhyAWarningNotShorterThanTheTimeoutIsNotSent() {
+		try (Browser browser = Browser.desktop()) {
+			ConsolePage console = console(browser);
+			console.fill("#warning-seconds", "600");
+			console.submit("#timeout-seconds", "300");
+			assertThat(console.awaitText("#timeout-result", "must be shorter"))
+				.isEqualTo("The warning (10 min) must be shorter than the timeout (5 min), or 0 for no warning.");
+			assertThat(console.find("#timeout-result").getDomAttribute("class")).contains("problem");
+			JsonNode timeout = api().get("/api/admin/timeout").json();
+			assertThat(timeout.path("timeoutSeconds").asLong()).isEqualTo(this.settingsBefore.timeout().toSeconds());
+			assertThat(timeout.path("warningSeconds").asLong()).isEqualTo(this.settingsBefore.warningBefore().toSeconds());
+		}
+	}
+
+	@Test
 	void idlePreviewListsWhoWouldGo() {
 		try (Browser browser = Browser.desktop(); ChatClient dave = ChatClient.join(this.port, "dave");
 				ChatClient erin = ChatClient.join(this.port, "erin")) {
@@ -320,7 +335,7 @@ class AdminConsoleIntegrationTests {
 			this.online = List.of(ChatClient.join(port, "maria"), ChatClient.join(port, "小明"),
 					ChatClient.join(port, "oskar"));
 			try (ChatClient spammer = ChatClient.join(port, "spammer42"); ChatClient sleepy = ChatClient.join(port, "sleepy")) {
-				assertThat(api().post("/api/admin/users/spammer42/kick", "{\"reason\":\"flooding the channel\"}").status())
+				assertThat(api().post("/api/admin/users/spammer42/kick", "{\"message\":\"flooding the channel\"}").status())
 					.isEqualTo(200);
 				// A one-second timeout of its own: the sweeper kicks it for being idle.
 				assertThat(api().put("/api/admin/users/sleepy/timeout", "{\"timeoutSeconds\":1}").status())
