@@ -36,17 +36,22 @@ public class ChatEndpoint {
 			}
 		}
 		return new ChatDescriptor(this.registry.size(), settings.timeout().toSeconds(),
-				settings.warningBefore().toSeconds(), this.properties.idle().sweepInterval().toMillis(), overrides);
+				settings.warningBefore().toSeconds(),
+				IdlePolicy.effectiveWarning(settings.timeout(), settings.warningBefore()).toSeconds(),
+				this.properties.idle().sweepInterval().toMillis(), overrides);
 	}
 
 	/**
 	 * @param online sessions connected to this node
 	 * @param timeoutSeconds the global idle timeout
-	 * @param warningSeconds how long before a kick the warning goes out
+	 * @param warningSeconds the global warning as set
+	 * @param effectiveWarningSeconds the warning that applies with the global timeout: the set one,
+	 * or half the timeout when the set one is not shorter than it
 	 * @param sweepIntervalMillis how often the sweeper runs
 	 * @param overrides sessions with a timeout of their own
 	 */
-	public record ChatDescriptor(int online, long timeoutSeconds, long warningSeconds, long sweepIntervalMillis,
+	public record ChatDescriptor(int online, long timeoutSeconds, long warningSeconds, long effectiveWarningSeconds,
+			long sweepIntervalMillis,
 			int overrides) {
 	}
 
