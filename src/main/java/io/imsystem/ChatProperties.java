@@ -1,7 +1,12 @@
 package io.imsystem;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -22,12 +27,14 @@ import org.springframework.util.unit.DataSize;
  * @param websocket WebSocket transport settings
  * @param tcp The line-protocol TCP gateway for the original system's clients
  * @param presence How presence events reach the room
+ * @param cluster This node's identity among the nodes of one chat service
  */
 @ConfigurationProperties("chat")
 public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
 		@DefaultValue Limits limits, @DefaultValue Admin admin, @DefaultValue Heartbeat heartbeat,
-		@DefaultValue WebSocket websocket, @DefaultValue Tcp tcp, @DefaultValue Presence presence) {
+		@DefaultValue WebSocket websocket, @DefaultValue Tcp tcp, @DefaultValue Presence presence,
+		@DefaultValue Cluster cluster) {
 
 	/**
 	 * @param timeout How long a session may stay silent before it is kicked (the original system
@@ -214,6 +221,46 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 		/** Whether a presence event is broadcast while {@code online} sessions are connected. */
 		public boolean broadcasts(int online) {
 			return this.broadcastLimit == 0 || online <= this.broadcastLimit;
+		}
+
+	}
+
+	/**
+	 * @param nodeId The name of this node in kick records, audit entries and {@code /actuator/chat}:
+	 * letters, digits, {@code .}, {@code _} and {@code -}, at most 64. Unset, the host name plus a
+	 * short random suffix ({@code myhost-3f9a}), so that two nodes on one host, or one node before
+	 * and after a restart, are told apart
+	 */
+	public record Cluster(String nodeId) {
+
+		private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+		public Cluster {
+			if (nodeId == null || nodeId.isBlank()) {
+				nodeId = defaultNodeId();
+			}
+			else if (!NODE_ID.matcher(nodeId).matches()) {
+				throw new IllegalArgumentException(
+						"chat.cluster.node-id must be 1 to 64 letters, digits, '.', '_' or '-', was " + nodeId);
+			}
+		}
+
+		/** The host name, reduced to the characters a node id allows, and four random hex digits. */
+		static String defaultNodeId() {
+			String host;
+			try {
+				host = InetAddress.getLocalHost().getHostName();
+			}
+			catch (UnknownHostException ex) {
+				// A machine without a resolvable name still needs an id; the suffix tells nodes apart.
+				host = "node";
+			}
+			host = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
+			if (host.isEmpty()) {
+				host = "node";
+			}
+			host = host.substring(0, Math.min(host.length(), 59));
+			return host + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
 		}
 
 	}

@@ -104,7 +104,7 @@ class AdminController {
 		IdlePolicy.Settings now = this.policy.settings();
 		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "global-timeout", "*",
 				old.timeout().toSeconds(), now.timeout().toSeconds(), old.warningBefore().toSeconds(),
-				now.warningBefore().toSeconds()));
+				now.warningBefore().toSeconds(), node()));
 		return timeout();
 	}
 
@@ -116,7 +116,7 @@ class AdminController {
 		Duration old = session.timeoutOverride();
 		this.chat.overrideTimeout(session, timeout);
 		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "user-timeout", session.name(),
-				(old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null));
+				(old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null, node()));
 		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
 	}
 
@@ -127,7 +127,7 @@ class AdminController {
 		this.chat.overrideTimeout(session, null);
 		if (old != null) {
 			this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "user-timeout-removed",
-					session.name(), old.toSeconds(), null, null, null));
+					session.name(), old.toSeconds(), null, null, null, node()));
 		}
 		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
 	}
@@ -186,6 +186,10 @@ class AdminController {
 	@GetMapping("/audit")
 	List<AuditEntry> audit() {
 		return this.audit.entries();
+	}
+
+	private String node() {
+		return this.properties.cluster().nodeId();
 	}
 
 	private ChatSession liveSession(String name) {

@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param newSeconds the timeout after, or {@code null} when the override was removed
  * @param oldWarningSeconds the global warning before ({@code global-timeout} only)
  * @param newWarningSeconds the global warning after ({@code global-timeout} only)
+ * @param node the id of the node that made the change ({@code chat.cluster.node-id})
  */
 public record AuditEntry(Instant at, String actor, String action, String target, Long oldSeconds, Long newSeconds,
-		Long oldWarningSeconds, Long newWarningSeconds) {
+		Long oldWarningSeconds, Long newWarningSeconds, String node) {
 }

@@ -356,7 +356,7 @@ public class ChatService implements IdleActions {
 		long lastActivity = session.lastActivityAt();
 		KickRecord kick = new KickRecord(session.name(), session.remoteAddress(), reason,
 				Instant.ofEpochMilli(session.connectedAt()), Instant.ofEpochMilli(lastActivity), Instant.ofEpochMilli(now),
-				idleSeconds(lastActivity, now), kickedBy, message);
+				idleSeconds(lastActivity, now), kickedBy, message, this.properties.cluster().nodeId());
 		this.kickHistory.record(kick);
 		this.metrics.kicked(reason);
 		return kick;

@@ -16,7 +16,8 @@ import io.imsystem.protocol.LeaveReason;
  * @param idleSeconds whole seconds between the last activity and the kick
  * @param kickedBy who kicked: an administrator's name, or {@code null} for the server itself
  * @param message the message the client was sent
+ * @param node the id of the node the session was connected to ({@code chat.cluster.node-id})
  */
 public record KickRecord(String name, String remoteAddress, LeaveReason reason, Instant connectedAt,
-		Instant lastActivityAt, Instant kickedAt, long idleSeconds, String kickedBy, String message) {
+		Instant lastActivityAt, Instant kickedAt, long idleSeconds, String kickedBy, String message, String node) {
 }

@@ -35,13 +35,14 @@ public class ChatEndpoint {
 				overrides++;
 			}
 		}
-		return new ChatDescriptor(this.registry.size(), settings.timeout().toSeconds(),
+		return new ChatDescriptor(this.properties.cluster().nodeId(), this.registry.size(), settings.timeout().toSeconds(),
 				settings.warningBefore().toSeconds(),
 				IdlePolicy.effectiveWarning(settings.timeout(), settings.warningBefore()).toSeconds(),
 				this.properties.idle().sweepInterval().toMillis(), overrides);
 	}
 
 	/**
+	 * @param nodeId this node's id ({@code chat.cluster.node-id})
 	 * @param online sessions connected to this node
 	 * @param timeoutSeconds the global idle timeout
 	 * @param warningSeconds the global warning as set
@@ -50,7 +51,7 @@ public class ChatEndpoint {
 	 * @param sweepIntervalMillis how often the sweeper runs
 	 * @param overrides sessions with a timeout of their own
 	 */
-	public record ChatDescriptor(int online, long timeoutSeconds, long warningSeconds, long effectiveWarningSeconds,
+	public record ChatDescriptor(String nodeId, int online, long timeoutSeconds, long warningSeconds, long effectiveWarningSeconds,
 			long sweepIntervalMillis,
 			int overrides) {
 	}

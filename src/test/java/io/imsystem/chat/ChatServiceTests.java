@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -27,7 +28,8 @@ import io.imsystem.session.RecordingConnection;
 import io.imsystem.session.SessionRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.util.unit.DataSize;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -41,16 +43,14 @@ class ChatServiceTests {
 
 	private static final long T0 = 1_764_060_000_000L;
 
+	private static final String NODE = "node-a";
+
 	private final MutableClock clock = new MutableClock(T0);
 
-	private final ChatProperties properties = new ChatProperties(List.of("http://localhost:*"),
-			new ChatProperties.Idle(Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofSeconds(1), "你被踢了",
-					Duration.ofHours(24)),
-			new ChatProperties.KickHistory(100), new ChatProperties.Session(Duration.ofSeconds(10), DataSize.ofKilobytes(512)),
-			new ChatProperties.Limits(1000, 8192, 20, 40, 50), new ChatProperties.Admin("admin", "pw"),
-			new ChatProperties.Heartbeat(Duration.ofSeconds(25), Duration.ofSeconds(10)),
-			new ChatProperties.WebSocket(false, DataSize.ofKilobytes(1), DataSize.ofKilobytes(64)), new ChatProperties.Tcp(false, 0, "127.0.0.1", 8192),
-			new ChatProperties.Presence(0));
+	/** The defaults, bound as the application binds them, so that a new property needs no edit here. */
+	private final ChatProperties properties = new Binder(new MapConfigurationPropertySource(
+			Map.of("chat.kick-history.capacity", "100", "chat.tcp.enabled", "false", "chat.cluster.node-id", NODE)))
+		.bindOrCreate("chat", ChatProperties.class);
 
 	private final SessionRegistry registry = new SessionRegistry();
 
@@ -224,7 +224,7 @@ class ChatServiceTests {
 		assertThat(bobConnection.closedWith()).isNull();
 		assertThat(this.history.records()).containsExactly(new KickRecord("alice", "127.0.0.1:40001", LeaveReason.IDLE,
 				Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 300_400), 300, null,
-				"你被踢了"));
+				"你被踢了", NODE));
 		assertThat(this.registry.find("alice")).isNull();
 		assertThat(this.tracker.size()).isEqualTo(1);
 	}

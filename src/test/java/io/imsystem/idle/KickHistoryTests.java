@@ -31,7 +31,7 @@ class KickHistoryTests {
 	private static KickRecord kick(String name) {
 		Instant now = Instant.parse("2025-11-25T09:00:00Z");
 		return new KickRecord(name, "127.0.0.1:50000", LeaveReason.IDLE, now.minusSeconds(600), now.minusSeconds(300),
-				now, 300, null, "你被踢了");
+				now, 300, null, "你被踢了", "node-a");
 	}
 
 }

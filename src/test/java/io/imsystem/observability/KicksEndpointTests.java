@@ -28,7 +28,7 @@ class KicksEndpointTests {
 
 	private static KickRecord kick(String name, LeaveReason reason) {
 		Instant at = Instant.parse("2026-11-25T12:00:00Z");
-		return new KickRecord(name, "127.0.0.1:5000", reason, at, at, at.plusSeconds(300), 300, null, "bye");
+		return new KickRecord(name, "127.0.0.1:5000", reason, at, at, at.plusSeconds(300), 300, null, "bye", "node-a");
 	}
 
 }
