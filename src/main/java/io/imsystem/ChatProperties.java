@@ -28,13 +28,14 @@ import org.springframework.util.unit.DataSize;
  * @param tcp The line-protocol TCP gateway for the original system's clients
  * @param presence How presence events reach the room
  * @param cluster This node's identity among the nodes of one chat service
+ * @param audit The in-memory audit trail of administrators' changes
  */
 @ConfigurationProperties("chat")
 public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0.0.1:*" }) List<String> allowedOrigins,
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
 		@DefaultValue Limits limits, @DefaultValue Admin admin, @DefaultValue Heartbeat heartbeat,
 		@DefaultValue WebSocket websocket, @DefaultValue Tcp tcp, @DefaultValue Presence presence,
-		@DefaultValue Cluster cluster) {
+		@DefaultValue Cluster cluster, @DefaultValue Audit audit) {
 
 	/**
 	 * @param timeout How long a session may stay silent before it is kicked (the original system
@@ -261,6 +262,18 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 			}
 			host = host.substring(0, Math.min(host.length(), 59));
 			return host + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+		}
+
+	}
+
+	/**
+	 * @param capacity How many administrators' changes the audit keeps, newest first; older ones
+	 * are dropped (every change is also logged)
+	 */
+	public record Audit(@DefaultValue("1000") int capacity) {
+
+		public Audit {
+			requirePositive("chat.audit.capacity", capacity);
 		}
 
 	}

@@ -102,7 +102,7 @@ class AdminController {
 		IdlePolicy.Settings before = this.policy.settings();
 		IdlePolicy.Settings old = this.policy.update(timeout, (warning != null) ? warning : before.warningBefore());
 		IdlePolicy.Settings now = this.policy.settings();
-		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "global-timeout", "*",
+		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.GLOBAL_TIMEOUT, "*",
 				old.timeout().toSeconds(), now.timeout().toSeconds(), old.warningBefore().toSeconds(),
 				now.warningBefore().toSeconds(), node()));
 		return timeout();
@@ -115,7 +115,7 @@ class AdminController {
 		Duration timeout = seconds(body, "timeoutSeconds", true);
 		Duration old = session.timeoutOverride();
 		this.chat.overrideTimeout(session, timeout);
-		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "user-timeout", session.name(),
+		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.USER_TIMEOUT, session.name(),
 				(old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null, node()));
 		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
 	}
@@ -126,7 +126,7 @@ class AdminController {
 		Duration old = session.timeoutOverride();
 		this.chat.overrideTimeout(session, null);
 		if (old != null) {
-			this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), "user-timeout-removed",
+			this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.USER_TIMEOUT_REMOVED,
 					session.name(), old.toSeconds(), null, null, null, node()));
 		}
 		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
@@ -159,11 +159,7 @@ class AdminController {
 			throw badRequest("limit must be between 1 and " + this.kickHistory.capacity());
 		}
 		LeaveReason wanted = (reason != null) ? kickReason(reason) : null;
-		return this.kickHistory.records()
-			.stream()
-			.filter((kick) -> wanted == null || kick.reason() == wanted)
-			.limit(limit)
-			.toList();
+		return (wanted != null) ? this.kickHistory.newest(limit, wanted) : this.kickHistory.newest(limit);
 	}
 
 	@GetMapping("/idle-preview")
@@ -185,7 +181,7 @@ class AdminController {
 
 	@GetMapping("/audit")
 	List<AuditEntry> audit() {
-		return this.audit.entries();
+		return this.audit.newest(this.audit.capacity());
 	}
 
 	private String node() {

@@ -20,7 +20,7 @@ class IdleConfiguration {
 
 	@Bean
 	KickHistory kickHistory(ChatProperties properties) {
-		return new KickHistory(properties.kickHistory().capacity());
+		return new InMemoryKickHistory(properties.kickHistory().capacity());
 	}
 
 }

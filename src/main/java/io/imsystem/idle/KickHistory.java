@@ -1,50 +1,35 @@
 package io.imsystem.idle;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.imsystem.protocol.LeaveReason;
 
 /**
- * The most recent kicks, newest first, bounded so that a kick storm cannot exhaust memory. Every
- * kick is also logged as one structured INFO line, which outlives the bounded history.
+ * The most recent kicks, newest first, bounded. In memory for one node ({@link InMemoryKickHistory});
+ * a cluster keeps one history for all nodes, each record naming its node.
  */
-public final class KickHistory {
+public interface KickHistory {
 
-	private static final Logger logger = LoggerFactory.getLogger(KickHistory.class);
+	void record(KickRecord kick);
 
-	private final int capacity;
+	/** Up to {@code limit} kicks, newest first. */
+	List<KickRecord> newest(int limit);
 
-	private final ArrayDeque<KickRecord> records;
-
-	public KickHistory(int capacity) {
-		this.capacity = capacity;
-		this.records = new ArrayDeque<>(Math.min(capacity, 1024));
+	/** Every kick held, newest first. */
+	default List<KickRecord> all() {
+		return newest(capacity());
 	}
 
-	public void record(KickRecord kick) {
-		synchronized (this.records) {
-			if (this.records.size() == this.capacity) {
-				this.records.removeLast();
-			}
-			this.records.addFirst(kick);
-		}
-		logger.info("kick name={} address={} reason={} idleSeconds={} connectedAt={} lastActivityAt={} kickedAt={} by={}",
-				kick.name(), kick.remoteAddress(), kick.reason().wire(), kick.idleSeconds(), kick.connectedAt(),
-				kick.lastActivityAt(), kick.kickedAt(), (kick.kickedBy() != null) ? kick.kickedBy() : "server");
-	}
+	/** Up to {@code limit} kicks for {@code reason}, newest first. */
+	List<KickRecord> newest(int limit, LeaveReason reason);
 
-	/** All kicks held, newest first. */
-	public List<KickRecord> records() {
-		synchronized (this.records) {
-			return new ArrayList<>(this.records);
-		}
-	}
+	/**
+	 * Up to {@code limit} kicks of sessions named {@code name} when kicked, newest first; names
+	 * match as they do for uniqueness ({@code session.Names.key}), so case does not matter.
+	 */
+	List<KickRecord> ofName(String name, int limit);
 
-	public int capacity() {
-		return this.capacity;
-	}
+	/** How many kicks are kept; older ones are dropped. */
+	int capacity();
 
 }

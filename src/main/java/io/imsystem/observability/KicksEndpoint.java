@@ -4,7 +4,6 @@ import java.util.List;
 
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
-import io.imsystem.session.Names;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -24,15 +23,13 @@ public class KicksEndpoint {
 
 	@ReadOperation
 	public KicksDescriptor kicks() {
-		return new KicksDescriptor(this.history.records());
+		return new KicksDescriptor(this.history.all());
 	}
 
 	/** The kicks of one user, by name, case-insensitively; an empty list if none. */
 	@ReadOperation
 	public KicksDescriptor kicksOf(@Selector String name) {
-		String key = Names.key(name);
-		return new KicksDescriptor(
-				this.history.records().stream().filter((kick) -> Names.key(kick.name()).equals(key)).toList());
+		return new KicksDescriptor(this.history.ofName(name, this.history.capacity()));
 	}
 
 	public record KicksDescriptor(List<KickRecord> kicks) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
 import io.imsystem.idle.IdlePolicy;
+import io.imsystem.idle.InMemoryKickHistory;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.session.SessionRegistry;
 
@@ -36,7 +37,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /** Validation and status codes of the admin API, in an MVC slice with the real security rules. */
 @WebMvcTest(AdminController.class)
-@Import({ AdminSecurityConfiguration.class, AdminAudit.class, AdminControllerTests.Beans.class })
+@Import({ AdminSecurityConfiguration.class, InMemoryAdminAudit.class, AdminControllerTests.Beans.class })
 @TestPropertySource(properties = { "chat.admin.username=root", "chat.admin.password=pw", "chat.idle.max-timeout=1h" })
 class AdminControllerTests {
 
@@ -200,7 +201,7 @@ class AdminControllerTests {
 
 		@Bean
 		KickHistory kickHistory() {
-			return new KickHistory(1000);
+			return new InMemoryKickHistory(1000);
 		}
 
 	}

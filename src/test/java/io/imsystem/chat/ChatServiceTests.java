@@ -15,6 +15,7 @@ import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.IdleSweeper;
 import io.imsystem.idle.IdleTracker;
+import io.imsystem.idle.InMemoryKickHistory;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.idle.MutableClock;
@@ -58,7 +59,7 @@ class ChatServiceTests {
 
 	private final IdleTracker tracker = new IdleTracker(this.policy);
 
-	private final KickHistory history = new KickHistory(100);
+	private final KickHistory history = new InMemoryKickHistory(100);
 
 	/** Same as the local broker: every live session but {@code except} that had joined by then. */
 	private final Broker broker = (envelope, except, asOf) -> this.registry.sessions()
@@ -102,7 +103,7 @@ class ChatServiceTests {
 		assertThat(lists).hasSize(1);
 		assertThat(lists.get(0).users()).extracting(ServerEvent.Users.User::name, ServerEvent.Users.User::address)
 			.containsExactlyInAnyOrder(tuple("line", "127.0.0.1:50000"), tuple("web", null));
-		assertThat(this.history.records()).extracting(KickRecord::name, KickRecord::remoteAddress)
+		assertThat(this.history.newest(100)).extracting(KickRecord::name, KickRecord::remoteAddress)
 			.containsExactly(tuple("web", "127.0.0.1:40002"));
 	}
 
@@ -222,7 +223,7 @@ class ChatServiceTests {
 		assertThat(aliceConnection.aborted()).isFalse();
 		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", "127.0.0.1:40001", LeaveReason.IDLE, 1, T0 + 300_400));
 		assertThat(bobConnection.closedWith()).isNull();
-		assertThat(this.history.records()).containsExactly(new KickRecord("alice", "127.0.0.1:40001", LeaveReason.IDLE,
+		assertThat(this.history.newest(100)).containsExactly(new KickRecord("alice", "127.0.0.1:40001", LeaveReason.IDLE,
 				Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0), Instant.ofEpochMilli(T0 + 300_400), 300, null,
 				"你被踢了", NODE));
 		assertThat(this.registry.find("alice")).isNull();
@@ -240,7 +241,7 @@ class ChatServiceTests {
 		assertThat(slowConnection.events()).hasSize(before);
 		assertThat(slowConnection.closedWith()).isEqualTo(CloseCode.TOO_SLOW);
 		assertThat(slowConnection.aborted()).isTrue();
-		assertThat(this.history.records()).extracting(KickRecord::name, KickRecord::reason)
+		assertThat(this.history.newest(100)).extracting(KickRecord::name, KickRecord::reason)
 			.containsExactly(tuple("slow", LeaveReason.SLOW));
 		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("slow", "127.0.0.1:50000", LeaveReason.SLOW, 1, T0));
 	}
@@ -256,7 +257,7 @@ class ChatServiceTests {
 		this.chat.reject(alice, CloseCode.TOO_BIG);
 		assertThat(bobConnection.events(Presence.class)).filteredOn((presence) -> presence.event().equals("leave"))
 			.containsExactly(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ADMIN, 1, T0));
-		assertThat(this.history.records()).hasSize(1);
+		assertThat(this.history.newest(100)).hasSize(1);
 	}
 
 	@Test
@@ -268,7 +269,7 @@ class ChatServiceTests {
 		this.chat.reject(alice, CloseCode.BINARY_NOT_ACCEPTED);
 		assertThat(connection.closedWith()).isEqualTo(CloseCode.BINARY_NOT_ACCEPTED);
 		assertThat(bobConnection.events()).last().isEqualTo(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ERROR, 1, T0));
-		assertThat(this.history.records()).isEmpty();
+		assertThat(this.history.newest(100)).isEmpty();
 		assertThat(this.tracker.size()).isEqualTo(1);
 	}
 

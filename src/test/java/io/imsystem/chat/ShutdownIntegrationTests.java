@@ -51,8 +51,8 @@ class ShutdownIntegrationTests {
 			assertThat(kicked.path("reason").asString()).isEqualTo("shutdown");
 			assertThat(client.awaitClose().code()).isEqualTo(1001);
 		}
-		assertThat(history.records()).extracting(KickRecord::name).containsExactlyInAnyOrder("ann", "ben", "cat");
-		assertThat(history.records()).extracting(KickRecord::reason).containsOnly(LeaveReason.SHUTDOWN);
+		assertThat(history.all()).extracting(KickRecord::name).containsExactlyInAnyOrder("ann", "ben", "cat");
+		assertThat(history.all()).extracting(KickRecord::reason).containsOnly(LeaveReason.SHUTDOWN);
 	}
 
 	@Test

@@ -130,7 +130,7 @@ class IdleKickIntegrationTests {
 		assertThat(leave.path("online").asInt()).isEqualTo(1);
 		assertThat(chatterActivity).isNotEmpty();
 		assertThat(kickRecord("silent").reason()).isEqualTo(LeaveReason.IDLE);
-		assertThat(this.kickHistory.records()).extracting(KickRecord::name).doesNotContain("chatter");
+		assertThat(this.kickHistory.all()).extracting(KickRecord::name).doesNotContain("chatter");
 	}
 
 	@Test
@@ -224,8 +224,8 @@ class IdleKickIntegrationTests {
 
 	private KickRecord kickRecord(String name) {
 		await().atMost(10, TimeUnit.SECONDS)
-			.until(() -> this.kickHistory.records().stream().anyMatch((record) -> record.name().equals(name)));
-		return this.kickHistory.records().stream().filter((record) -> record.name().equals(name)).findFirst().orElseThrow();
+			.until(() -> this.kickHistory.all().stream().anyMatch((record) -> record.name().equals(name)));
+		return this.kickHistory.all().stream().filter((record) -> record.name().equals(name)).findFirst().orElseThrow();
 	}
 
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import io.imsystem.idle.InMemoryKickHistory;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.protocol.LeaveReason;
@@ -14,7 +15,7 @@ class KicksEndpointTests {
 
 	@Test
 	void listsAllKicksNewestFirstAndSelectsOneUserCaseInsensitively() {
-		KickHistory history = new KickHistory(10);
+		KickHistory history = new InMemoryKickHistory(10);
 		history.record(kick("alice", LeaveReason.IDLE));
 		history.record(kick("bob", LeaveReason.ADMIN));
 		history.record(kick("Alice", LeaveReason.SLOW));

@@ -99,14 +99,14 @@ class SlowClientIntegrationTests {
 		});
 		assertThat(flooder.isClosed()).isFalse();
 
-		KickRecord record = this.kickHistory.records().stream()
+		KickRecord record = this.kickHistory.all().stream()
 			.filter((kick) -> kick.name().equals("slow"))
 			.findFirst()
 			.orElseThrow();
 		assertThat(record.reason()).isEqualTo(LeaveReason.SLOW);
 		assertThat(record.remoteAddress()).startsWith("127.0.0.1:");
 		assertThat(this.registry.find("slow")).isNull();
-		assertThat(this.kickHistory.records()).extracting(KickRecord::name).doesNotContain("reader", "flooder");
+		assertThat(this.kickHistory.all()).extracting(KickRecord::name).doesNotContain("reader", "flooder");
 
 		// Once it reads again, it finds its connection closed after what had reached it: with 4500
 		// when the close frame could be written, or abnormally (1006) when a frame it never finished
@@ -116,7 +116,7 @@ class SlowClientIntegrationTests {
 	}
 
 	private boolean kicked(String name) {
-		return this.kickHistory.records()
+		return this.kickHistory.all()
 			.stream()
 			.anyMatch((kick) -> kick.name().equals(name) && kick.reason() == LeaveReason.SLOW);
 	}

@@ -313,7 +313,7 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 	}
 
 	private KickRecord kickOf(String address) {
-		return this.kickHistory.records()
+		return this.kickHistory.all()
 			.stream()
 			.filter((kick) -> address.equals(kick.remoteAddress()))
 			.findFirst()

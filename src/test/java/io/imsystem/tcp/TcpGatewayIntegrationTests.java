@@ -243,7 +243,7 @@ class TcpGatewayIntegrationTests extends GatewayTestSupport {
 			client.assertEnd();
 			assertThat(second.isRunning()).isFalse();
 			assertThat(second.openConnections()).isZero();
-			KickRecord kick = this.kickHistory.records().get(0);
+			KickRecord kick = this.kickHistory.all().get(0);
 			assertThat(kick.remoteAddress()).isEqualTo(client.address());
 			assertThat(kick.reason()).isEqualTo(LeaveReason.SHUTDOWN);
 		}
