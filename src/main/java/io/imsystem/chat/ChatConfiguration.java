@@ -2,8 +2,11 @@ package io.imsystem.chat;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import io.imsystem.ChatProperties;
 import io.imsystem.command.CommandParser;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.session.AddressLimiter;
 import io.imsystem.session.SessionRegistry;
 
@@ -21,6 +24,11 @@ class ChatConfiguration {
 	@Bean
 	SessionRegistry sessionRegistry() {
 		return new SessionRegistry();
+	}
+
+	@Bean
+	ChatMetrics chatMetrics(MeterRegistry meters, SessionRegistry sessions) {
+		return new ChatMetrics(meters, sessions::size);
 	}
 
 	@Bean

@@ -20,7 +20,7 @@ import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.IdleTracker;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
-import io.imsystem.observability.ChatMetrics;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ErrorCode;

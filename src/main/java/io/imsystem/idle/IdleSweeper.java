@@ -2,7 +2,7 @@ package io.imsystem.idle;
 
 import java.time.Clock;
 
-import io.imsystem.observability.ChatMetrics;
+import io.imsystem.metrics.ChatMetrics;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;

@@ -9,7 +9,7 @@ import java.util.Map;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.imsystem.ChatProperties;
-import io.imsystem.observability.ChatMetrics;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.broker.Broker;
 import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdlePolicy;
@@ -67,7 +67,7 @@ class ChatServiceTests {
 		.filter((session) -> session != except && session.isLive() && session.joinVersion() <= asOf)
 		.forEach((session) -> session.send(envelope));
 
-	private final ChatMetrics metrics = new ChatMetrics(new SimpleMeterRegistry(), this.registry);
+	private final ChatMetrics metrics = new ChatMetrics(new SimpleMeterRegistry(), this.registry::size);
 
 	private final ChatService chat = new ChatService(this.registry, this.broker, new CommandParser(1000), this.policy,
 			this.tracker, this.history, this.metrics, this.properties, this.clock);

@@ -7,12 +7,11 @@ import java.util.List;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.imsystem.ChatProperties;
-import io.imsystem.observability.ChatMetrics;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.RateLimiter;
 import io.imsystem.session.RecordingConnection;
-import io.imsystem.session.SessionRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +39,7 @@ class IdleSweeperTests {
 	private final RecordingActions actions = new RecordingActions();
 
 	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.actions,
-			new ChatMetrics(new SimpleMeterRegistry(), new SessionRegistry()), this.clock);
+			new ChatMetrics(new SimpleMeterRegistry(), () -> 0), this.clock);
 
 	private int ids;
 

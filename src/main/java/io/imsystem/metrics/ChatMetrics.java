@@ -1,9 +1,10 @@
-package io.imsystem.observability;
+package io.imsystem.metrics;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -13,15 +14,13 @@ import io.micrometer.core.instrument.Timer;
 
 import io.imsystem.protocol.ErrorCode;
 import io.imsystem.protocol.LeaveReason;
-import io.imsystem.session.SessionRegistry;
-
-import org.springframework.stereotype.Component;
 
 /**
  * Every meter of the chat service, in one place. Meters are created up front, one per tag value,
  * so that recording on a hot path is a field read and an increment, never a registry lookup.
+ * A leaf: it knows the wire's codes and reasons, nothing of sessions or the idle logic, so that
+ * every package may record and the actuator endpoints may read without a cycle.
  */
-@Component
 public class ChatMetrics {
 
 	private final Counter opened;
@@ -40,9 +39,14 @@ public class ChatMetrics {
 
 	private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
-	public ChatMetrics(MeterRegistry meters, SessionRegistry sessions) {
-		Gauge.builder("chat.sessions.active", sessions, SessionRegistry::size)
+	/**
+	 * @param online how many sessions are connected to this node, read at each scrape
+	 */
+	public ChatMetrics(MeterRegistry meters, IntSupplier online) {
+		// Strong: the gauge is the only holder of the supplier, which a weak reference would lose.
+		Gauge.builder("chat.sessions.active", online, IntSupplier::getAsInt)
 			.description("Sessions connected to this node")
+			.strongReference(true)
 			.register(meters);
 		this.opened = Counter.builder("chat.sessions.opened").description("Sessions opened").register(meters);
 		for (LeaveReason reason : LeaveReason.values()) {
