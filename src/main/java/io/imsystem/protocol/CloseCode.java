@@ -1,5 +1,8 @@
 package io.imsystem.protocol;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * Every close code the server sends. Application codes mirror HTTP statuses; a client treats 44xx
  * and 4500 as final. Reasons are short English phrases well under the 123-byte limit.
@@ -11,6 +14,11 @@ public enum CloseCode {
 	BINARY_NOT_ACCEPTED(1003, "binary frames are not accepted"),
 	BAD_DATA(1007, "invalid frame payload"),
 	TOO_BIG(1009, "frame too large"),
+	/**
+	 * A write to the client failed on the socket. The connection is usually gone already, so the
+	 * frame is a formality; it has no reason, as it never had.
+	 */
+	SEND_FAILED(1011, ""),
 	/** Too many connections from one address raced past the handshake check. */
 	TRY_AGAIN_LATER(1013, "too many connections from this address"),
 	/** The peer did not answer a heartbeat ping in time: it is presumed dead. */
@@ -18,6 +26,13 @@ public enum CloseCode {
 	ADMIN_KICK(4403, "kicked by an administrator"),
 	IDLE_TIMEOUT(4408, "idle timeout"),
 	TOO_SLOW(4500, "too slow");
+
+	/**
+	 * The codes of a protocol violation, which the container sends itself (and reports to the
+	 * endpoint as the session's close) when a client breaks the WebSocket rules or the limits.
+	 */
+	private static final Set<CloseCode> VIOLATIONS = EnumSet.of(PROTOCOL_ERROR, BINARY_NOT_ACCEPTED, BAD_DATA,
+			TOO_BIG);
 
 	private final int code;
 
@@ -49,10 +64,12 @@ public enum CloseCode {
 
 	/** The leave reason for a close the client (or its network, or the container) initiated. */
 	public static LeaveReason leaveReasonForRemoteClose(int code) {
-		return switch (code) {
-			case 1002, 1003, 1007, 1009 -> LeaveReason.ERROR;
-			default -> LeaveReason.QUIT;
-		};
+		for (CloseCode violation : VIOLATIONS) {
+			if (violation.code == code) {
+				return LeaveReason.ERROR;
+			}
+		}
+		return LeaveReason.QUIT;
 	}
 
 }

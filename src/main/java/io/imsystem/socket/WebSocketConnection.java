@@ -300,8 +300,7 @@ final class WebSocketConnection implements Connection {
 		if (!this.closeStarted.compareAndSet(false, true)) {
 			return;
 		}
-		CloseReason reason = (code != null) ? closeReason(code)
-				: new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "");
+		CloseReason reason = closeReason((code != null) ? code : CloseCode.SEND_FAILED);
 		this.closer.execute(() -> {
 			try {
 				if (abort && this.session instanceof WsSession tomcat) {
