@@ -23,7 +23,7 @@ import io.imsystem.idle.KickRecord;
 import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
-import io.imsystem.protocol.ErrorCode;
+import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.protocol.ServerEvent.Presence;
@@ -97,10 +97,10 @@ public class ChatService implements IdleActions {
 		if (requestedName != null && !requestedName.isEmpty()) {
 			String name = Names.normalize(requestedName);
 			if (name == null) {
-				nameError = new ServerEvent.Error(ErrorCode.INVALID_NAME, "requested name refused: " + Names.RULE, now);
+				nameError = new ServerEvent.Error(ErrorCause.INVALID_NAME, "requested name refused: " + Names.RULE, now);
 			}
 			else if (!(named = this.registry.add(session, name))) {
-				nameError = new ServerEvent.Error(ErrorCode.NAME_TAKEN, "the name " + name + " is taken", now);
+				nameError = new ServerEvent.Error(ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
 			}
 		}
 		return admit(session, named, nameError, now);
@@ -173,7 +173,7 @@ public class ChatService implements IdleActions {
 		RateLimiter limiter = session.rateLimiter();
 		if (!limiter.tryAcquire(now)) {
 			if (limiter.shouldReportDrop(now)) {
-				error(session, ErrorCode.RATE_LIMITED, "too many messages: this one and others were dropped", now);
+				error(session, ErrorCause.RATE_LIMITED, "too many messages: this one and others were dropped", now);
 			}
 			return;
 		}
@@ -197,14 +197,14 @@ public class ChatService implements IdleActions {
 			session.send(new Envelope(new ServerEvent.Pong(now)));
 		}
 		else if (command instanceof Command.Invalid invalid) {
-			error(session, invalid.code(), invalid.message(), now);
+			error(session, invalid.cause(), invalid.message(), now);
 		}
 	}
 
 	private void whisper(ChatSession sender, Command.Private message, long now) {
 		ChatSession target = this.registry.find(message.to());
 		if (target == null || !target.isLive()) {
-			error(sender, ErrorCode.UNKNOWN_USER, "no user named " + message.to(), now);
+			error(sender, ErrorCause.UNKNOWN_USER, "no user named " + message.to(), now);
 			return;
 		}
 		this.metrics.privateMessage();
@@ -218,7 +218,7 @@ public class ChatService implements IdleActions {
 	private void rename(ChatSession session, String name, long now) {
 		String previous = this.registry.rename(session, name);
 		if (previous == null) {
-			error(session, ErrorCode.NAME_TAKEN, "the name " + name + " is taken", now);
+			error(session, ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
 			return;
 		}
 		long version = this.roomVersion.incrementAndGet();
@@ -418,9 +418,9 @@ public class ChatService implements IdleActions {
 		return version;
 	}
 
-	private void error(ChatSession session, ErrorCode code, String message, long now) {
-		this.metrics.error(code);
-		session.send(new Envelope(new ServerEvent.Error(code, message, now)));
+	private void error(ChatSession session, ErrorCause cause, String message, long now) {
+		this.metrics.error(cause.code());
+		session.send(new Envelope(new ServerEvent.Error(cause, message, now)));
 	}
 
 	private static long idleSeconds(long lastActivity, long now) {

@@ -1,5 +1,6 @@
 package io.imsystem.command;
 
+import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ErrorCode;
 
 /**
@@ -36,8 +37,17 @@ public sealed interface Command {
 
 	}
 
-	/** A frame that breaks a rule: the sender gets an {@code error} event, nothing else happens. */
-	record Invalid(ErrorCode code, String message) implements Command {
+	/**
+	 * A frame that breaks a rule: the sender gets an {@code error} event, nothing else happens.
+	 * {@code cause} says which rule; {@code message} is for people, never compared.
+	 */
+	record Invalid(ErrorCause cause, String message) implements Command {
+
+		/** The code the client sees. */
+		public ErrorCode code() {
+			return this.cause.code();
+		}
+
 	}
 
 }

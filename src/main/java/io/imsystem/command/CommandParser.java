@@ -1,7 +1,7 @@
 package io.imsystem.command;
 
 import io.imsystem.command.Command.Invalid;
-import io.imsystem.protocol.ErrorCode;
+import io.imsystem.protocol.ErrorCause;
 import io.imsystem.session.Names;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -18,16 +18,13 @@ public final class CommandParser {
 
 	private static final Command PING = new Command.Ping();
 
-	private static final Invalid BAD_JSON = new Invalid(ErrorCode.BAD_JSON, "frame is not a JSON object");
+	private static final Invalid BAD_JSON = new Invalid(ErrorCause.BAD_JSON, "frame is not a JSON object");
 
-	private static final Invalid EMPTY_TEXT = new Invalid(ErrorCode.EMPTY_TEXT, "text is empty");
+	private static final Invalid EMPTY_TEXT = new Invalid(ErrorCause.EMPTY_TEXT, "text is empty");
 
-	/** The message of the {@code unknown-user} error for a private message without a recipient. */
-	public static final String NO_RECIPIENT_MESSAGE = "no recipient given";
+	private static final Invalid NO_RECIPIENT = new Invalid(ErrorCause.NO_RECIPIENT, "no recipient given");
 
-	private static final Invalid NO_RECIPIENT = new Invalid(ErrorCode.UNKNOWN_USER, NO_RECIPIENT_MESSAGE);
-
-	private static final Invalid INVALID_NAME = new Invalid(ErrorCode.INVALID_NAME, Names.RULE);
+	private static final Invalid INVALID_NAME = new Invalid(ErrorCause.INVALID_NAME, Names.RULE);
 
 	private final JsonMapper json = JsonMapper.builder()
 		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -39,7 +36,7 @@ public final class CommandParser {
 
 	public CommandParser(int maxTextLength) {
 		this.maxTextLength = maxTextLength;
-		this.textTooLong = new Invalid(ErrorCode.TEXT_TOO_LONG, "text is longer than " + maxTextLength + " characters");
+		this.textTooLong = new Invalid(ErrorCause.TEXT_TOO_LONG, "text is longer than " + maxTextLength + " characters");
 	}
 
 	public Command parse(String frame) {
@@ -69,7 +66,7 @@ public final class CommandParser {
 		}
 		JsonNode type = node.get("type");
 		if (type == null || !type.isString()) {
-			return new Invalid(ErrorCode.UNKNOWN_TYPE, "type is missing or not a string");
+			return new Invalid(ErrorCause.UNKNOWN_TYPE, "type is missing or not a string");
 		}
 		return switch (type.stringValue()) {
 			case "chat" -> chat(string(node, "text"));
@@ -77,7 +74,7 @@ public final class CommandParser {
 			case "rename" -> rename(string(node, "name"));
 			case "who" -> WHO;
 			case "ping" -> PING;
-			default -> new Invalid(ErrorCode.UNKNOWN_TYPE, "unknown type '" + abbreviate(type.stringValue()) + "'");
+			default -> new Invalid(ErrorCause.UNKNOWN_TYPE, "unknown type '" + abbreviate(type.stringValue()) + "'");
 		};
 	}
 

@@ -76,8 +76,28 @@ public sealed interface ServerEvent {
 	record Kicked(LeaveReason reason, String message, long ts) implements ServerEvent {
 	}
 
+	/**
+	 * {@code cause} is the rule the client broke, finer than {@code code}; it is not on the JSON
+	 * wire, where the code and the message say it.
+	 */
 	@JsonTypeName("error")
-	record Error(ErrorCode code, String message, long ts) implements ServerEvent {
+	record Error(ErrorCode code, String message, long ts, @JsonIgnore ErrorCause cause) implements ServerEvent {
+
+		public Error {
+			if (cause.code() != code) {
+				throw new IllegalArgumentException(cause + " is sent as " + cause.code() + ", not " + code);
+			}
+		}
+
+		public Error(ErrorCause cause, String message, long ts) {
+			this(cause.code(), message, ts, cause);
+		}
+
+		/** An error with the general cause of its code. */
+		public Error(ErrorCode code, String message, long ts) {
+			this(code, message, ts, ErrorCause.of(code));
+		}
+
 	}
 
 	@JsonTypeName("pong")

@@ -2,7 +2,6 @@ package io.imsystem.tcp;
 
 import java.nio.charset.StandardCharsets;
 
-import io.imsystem.command.CommandParser;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
@@ -119,13 +118,13 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 	}
 
 	private static String errorText(ServerEvent.Error error) {
-		return switch (error.code()) {
+		return switch (error.cause()) {
 			case BAD_JSON -> BAD_JSON;
 			case UNKNOWN_TYPE -> UNKNOWN_TYPE;
 			case EMPTY_TEXT -> EMPTY_TEXT;
 			case TEXT_TOO_LONG -> TEXT_TOO_LONG;
-			case UNKNOWN_USER -> CommandParser.NO_RECIPIENT_MESSAGE.equals(error.message()) ? BAD_PRIVATE_FORMAT
-					: UNKNOWN_USER;
+			case UNKNOWN_USER -> UNKNOWN_USER;
+			case NO_RECIPIENT -> BAD_PRIVATE_FORMAT;
 			case NAME_TAKEN -> NAME_TAKEN;
 			case INVALID_NAME -> INVALID_NAME;
 			case RATE_LIMITED -> RATE_LIMITED;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
-import io.imsystem.protocol.ErrorCode;
+import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.AddressLimiter;
@@ -146,7 +146,7 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 		if (this.session != null) {
 			long now = this.clock.millis();
 			this.session.touch(now);
-			this.session.send(new Envelope(new ServerEvent.Error(ErrorCode.TEXT_TOO_LONG,
+			this.session.send(new Envelope(new ServerEvent.Error(ErrorCause.TEXT_TOO_LONG,
 					"line longer than " + this.maxLineBytes + " bytes", now)));
 		}
 	}

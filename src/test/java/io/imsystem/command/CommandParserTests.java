@@ -1,6 +1,7 @@
 package io.imsystem.command;
 
 import io.imsystem.command.Command.Invalid;
+import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ErrorCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -166,6 +167,7 @@ class CommandParserTests {
 	void privateLineWithoutRecipientIsUnknownUser() {
 		assertInvalid("to||hi", ErrorCode.UNKNOWN_USER);
 		assertInvalid("to|", ErrorCode.UNKNOWN_USER);
+		assertThat(((Invalid) this.parser.parse("to||hi")).cause()).isEqualTo(ErrorCause.NO_RECIPIENT);
 	}
 
 	@Test

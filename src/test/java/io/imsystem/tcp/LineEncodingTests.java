@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import io.imsystem.command.Command;
 import io.imsystem.command.CommandParser;
 import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ErrorCode;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
@@ -69,14 +70,22 @@ class LineEncodingTests {
 		Command command = new CommandParser(1000).parse("to||你好啊");
 		assertThat(command).isInstanceOf(Command.Invalid.class);
 		Command.Invalid invalid = (Command.Invalid) command;
-		assertThat(line(error(invalid.code(), invalid.message())))
+		assertThat(line(new ServerEvent.Error(invalid.cause(), invalid.message(), 1)))
+			.isEqualTo("消息格式不正确，请使用 \"to|张三|你好啊\"格式。\n");
+	}
+
+	@Test
+	void theLineForAnErrorFollowsItsCauseNotItsEnglishMessage() {
+		assertThat(line(new ServerEvent.Error(ErrorCause.UNKNOWN_USER, "no recipient given", 1)))
+			.isEqualTo("该用户名不不存在\n");
+		assertThat(line(new ServerEvent.Error(ErrorCause.NO_RECIPIENT, "anything", 1)))
 			.isEqualTo("消息格式不正确，请使用 \"to|张三|你好啊\"格式。\n");
 	}
 
 	@Test
 	void originalLinesKeepTheirFullwidthPunctuation() {
 		// U+FF0C (，) and U+3002 (。) inside sentences; an ASCII ':' after names, as in the original.
-		assertThat(line(error(ErrorCode.UNKNOWN_USER, CommandParser.NO_RECIPIENT_MESSAGE)))
+		assertThat(line(new ServerEvent.Error(ErrorCause.NO_RECIPIENT, "no recipient given", 1)))
 			.isEqualTo("\u6d88\u606f\u683c\u5f0f\u4e0d\u6b63\u786e\uff0c\u8bf7\u4f7f\u7528 \"to|\u5f20\u4e09|\u4f60\u597d\u554a\"\u683c\u5f0f\u3002\n");
 		assertThat(line(error(ErrorCode.EMPTY_TEXT, "x"))).isEqualTo("\u65e0\u6d88\u606f\u5185\u5bb9\uff0c\u8bf7\u91cd\u53d1\n");
 		assertThat(line(new ServerEvent.Renamed("bob", "a", 1))).isEqualTo("\u60a8\u5df2\u7ecf\u66f4\u65b0\u7528\u6237\u540d:bob\n");
