@@ -6,8 +6,8 @@ import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.RateLimiter;
-import io.imsystem.session.RecordingConnection;
 import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.RecordingConnection;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -9,7 +9,6 @@ import java.util.Map;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.imsystem.ChatProperties;
-import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.broker.Broker;
 import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdlePolicy;
@@ -18,15 +17,16 @@ import io.imsystem.idle.IdleTracker;
 import io.imsystem.idle.InMemoryKickHistory;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
-import io.imsystem.idle.MutableClock;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.ErrorCode;
 import io.imsystem.protocol.LeaveReason;
-import io.imsystem.protocol.ServerEvent;
 import io.imsystem.protocol.ServerEvent.Presence;
+import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.RecordingConnection;
 import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.MutableClock;
+import io.imsystem.support.RecordingConnection;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.Binder;

@@ -8,7 +8,8 @@ import io.imsystem.ChatProperties;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.RateLimiter;
-import io.imsystem.session.RecordingConnection;
+import io.imsystem.support.MutableClock;
+import io.imsystem.support.RecordingConnection;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

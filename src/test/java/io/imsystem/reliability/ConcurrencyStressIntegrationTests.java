@@ -16,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 
 import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -39,7 +38,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -150,11 +148,11 @@ class ConcurrencyStressIntegrationTests {
 		for (Slot slot : openSlots(slots)) {
 			// Past everything it was sent during the stress, so the next answer is to the rename.
 			slot.client.send("{\"type\":\"ping\"}");
-			awaitEvent(slot.client, (event) -> event.path("type").asString().equals("pong"));
+			slot.client.nextMatching((event) -> event.path("type").asString().equals("pong"));
 			String name = "final-" + slots.indexOf(slot);
 			slot.client.send("rename|" + name);
-			JsonNode answer = awaitEvent(slot.client,
-					(event) -> event.path("type").asString().equals("renamed") || event.path("type").asString().equals("error"));
+			JsonNode answer = slot.client.nextMatching((event) -> event.path("type").asString().equals("renamed")
+					|| event.path("type").asString().equals("error"));
 			assertThat(answer.path("type").asString()).as("answer to rename to %s: %s", name, answer).isEqualTo("renamed");
 			finals.add(name);
 		}
@@ -168,7 +166,7 @@ class ConcurrencyStressIntegrationTests {
 		}
 		for (Slot slot : openSlots(slots)) {
 			slot.client.send("who");
-			JsonNode users = awaitEvent(slot.client, (event) -> event.path("type").asString().equals("users"));
+			JsonNode users = slot.client.nextMatching((event) -> event.path("type").asString().equals("users"));
 			assertThat(users.path("users").findValuesAsString("name")).as("who")
 				.containsExactlyInAnyOrderElementsOf(finals);
 		}
@@ -315,17 +313,6 @@ class ConcurrencyStressIntegrationTests {
 	private static String randomName(Random random) {
 		String name = NAMES.get(random.nextInt(NAMES.size()));
 		return (random.nextInt(4) == 0) ? name.toUpperCase(Locale.ROOT) : name;
-	}
-
-	private static JsonNode awaitEvent(ChatClient client, Predicate<JsonNode> wanted) {
-		long deadline = System.nanoTime() + ChatClient.TIMEOUT.toNanos();
-		while (System.nanoTime() < deadline) {
-			JsonNode event = client.next();
-			if (wanted.test(event)) {
-				return event;
-			}
-		}
-		return fail("no matching event within " + ChatClient.TIMEOUT);
 	}
 
 	private static final class Slot {

@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import tools.jackson.databind.JsonNode;
@@ -26,7 +25,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * A client sending 1,000 frames a second for two seconds, with the default limits (20 a second,
@@ -82,7 +80,7 @@ class FloodIntegrationTests {
 				String text = "steady-" + roundTripMicros.size();
 				long sentAt = System.nanoTime();
 				steady.send(text);
-				awaitEvent(steady, (event) -> isChat(event, "steady", text));
+				steady.nextMatching((event) -> isChat(event, "steady", text), BOUND);
 				roundTripMicros.add((System.nanoTime() - sentAt) / 1_000);
 			}
 			flood.cancel(false);
@@ -139,7 +137,7 @@ class FloodIntegrationTests {
 			List<String> seenByObserver = new ArrayList<>();
 			int steadySeen = 0;
 			while (true) {
-				JsonNode event = awaitEvent(observer, (e) -> e.path("type").asString().equals("chat"));
+				JsonNode event = observer.nextMatching((e) -> e.path("type").asString().equals("chat"), BOUND);
 				if (isChat(event, "flooder", "marker")) {
 					break;
 				}
@@ -165,18 +163,6 @@ class FloodIntegrationTests {
 
 	private static boolean isFrom(JsonNode event, String from) {
 		return event.path("type").asString().equals("chat") && event.path("from").asString().equals(from);
-	}
-
-	/** Skips events until one matches; each wait is bounded by {@link ChatClient#TIMEOUT}. */
-	private static JsonNode awaitEvent(ChatClient client, Predicate<JsonNode> wanted) {
-		long deadline = System.nanoTime() + BOUND.toNanos();
-		while (System.nanoTime() < deadline) {
-			JsonNode event = client.next();
-			if (wanted.test(event)) {
-				return event;
-			}
-		}
-		return fail("no matching event within " + BOUND);
 	}
 
 	private static long median(List<Long> values) {

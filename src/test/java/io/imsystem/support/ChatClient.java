@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -144,6 +145,28 @@ public final class ChatClient implements AutoCloseable {
 			skipped.add(event);
 		}
 		return fail("no %s event; skipped %s", type, skipped);
+	}
+
+	/** Skips events until one matches {@code wanted}, for up to {@link #TIMEOUT}. */
+	public JsonNode nextMatching(Predicate<JsonNode> wanted) {
+		return nextMatching(wanted, TIMEOUT);
+	}
+
+	/**
+	 * Skips events until one matches {@code wanted}; fails after {@code bound}, or when no event at
+	 * all arrives for {@link #TIMEOUT}.
+	 */
+	public JsonNode nextMatching(Predicate<JsonNode> wanted, Duration bound) {
+		long deadline = System.nanoTime() + bound.toNanos();
+		int skipped = 0;
+		while (System.nanoTime() < deadline) {
+			JsonNode event = next();
+			if (wanted.test(event)) {
+				return event;
+			}
+			skipped++;
+		}
+		return fail("no matching event within %s; skipped %d", bound, skipped);
 	}
 
 	/** The next event, or {@code null} if none arrives within {@code timeout}. */

@@ -1,4 +1,4 @@
-package io.imsystem.session;
+package io.imsystem.support;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ServerEvent;
+import io.imsystem.session.Connection;
 
 /**
  * A {@link Connection} that keeps what it is given, for unit tests without a socket. Like the real

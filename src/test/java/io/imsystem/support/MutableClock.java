@@ -1,4 +1,4 @@
-package io.imsystem.idle;
+package io.imsystem.support;
 
 import java.time.Clock;
 import java.time.Instant;
