@@ -17,6 +17,7 @@ import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.Utf8;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.SessionRegistry;
 
@@ -144,7 +145,8 @@ class AdminController {
 			if (!given.isString() || given.stringValue().isBlank() || given.stringValue().length() > 200) {
 				throw badRequest("message must be a non-blank string of at most 200 characters");
 			}
-			message = given.stringValue().strip();
+			// Recorded and sent as well-formed text: a lone surrogate (a JSON escape) becomes U+FFFD.
+			message = Utf8.wellFormed(given.stringValue()).strip();
 		}
 		KickRecord kick = this.chat.kick(session, LeaveReason.ADMIN, message, admin.getName());
 		if (kick == null) {

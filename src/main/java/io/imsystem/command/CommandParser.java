@@ -2,6 +2,7 @@ package io.imsystem.command;
 
 import io.imsystem.command.Command.Invalid;
 import io.imsystem.protocol.ErrorCause;
+import io.imsystem.protocol.Utf8;
 import io.imsystem.session.Names;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -74,7 +75,8 @@ public final class CommandParser {
 			case "rename" -> rename(string(node, "name"));
 			case "who" -> WHO;
 			case "ping" -> PING;
-			default -> new Invalid(ErrorCause.UNKNOWN_TYPE, "unknown type '" + abbreviate(type.stringValue()) + "'");
+			default -> new Invalid(ErrorCause.UNKNOWN_TYPE,
+					"unknown type '" + abbreviate(Utf8.wellFormed(type.stringValue())) + "'");
 		};
 	}
 
@@ -159,7 +161,8 @@ public final class CommandParser {
 
 	private static String string(JsonNode object, String field) {
 		JsonNode value = object.get(field);
-		return (value != null && value.isString()) ? value.stringValue() : null;
+		// A JSON escape can make a lone surrogate, which could be sent to no one.
+		return (value != null && value.isString()) ? Utf8.wellFormed(value.stringValue()) : null;
 	}
 
 	private static String stripLineEnd(String frame) {
@@ -171,7 +174,9 @@ public final class CommandParser {
 	}
 
 	private static String abbreviate(String value) {
-		return (value.length() <= 32) ? value : value.substring(0, 32) + "…";
+		// By code points: a cut inside a surrogate pair would leave half of it.
+		return (value.codePointCount(0, value.length()) <= 32) ? value
+				: value.substring(0, value.offsetByCodePoints(0, 32)) + "…";
 	}
 
 }

@@ -20,7 +20,9 @@ public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame>
 
 	@Override
 	public Frame encode(ServerEvent event) {
-		String text = this.writer.writeValueAsString(event);
+		// Every event's strings pass here once, whatever their source (a client's JSON, an
+		// administrator's kick message): one that cannot be sent must not fail every recipient.
+		String text = Utf8.wellFormed(this.writer.writeValueAsString(event));
 		return new Frame(text, Utf8.length(text));
 	}
 

@@ -3,7 +3,39 @@ package io.imsystem.protocol;
 /** UTF-8 sizes without encoding: frame limits count bytes, not characters. */
 public final class Utf8 {
 
+	/** What stands in for text that has no UTF-8 form, as a decoder shows malformed input. */
+	public static final char REPLACEMENT = '\uFFFD';
+
 	private Utf8() {
+	}
+
+	/**
+	 * {@code text} with each unpaired surrogate replaced by {@link #REPLACEMENT}; {@code text}
+	 * itself when it has none (the usual case, with no copy). JSON can spell a lone surrogate
+	 * (an escape such as backslash-u-d800), but UTF-8 cannot encode one: the WebSocket container refuses to send
+	 * such a string, and {@code getBytes} writes {@code ?}.
+	 */
+	public static String wellFormed(String text) {
+		if (text == null) {
+			return null;
+		}
+		StringBuilder repaired = null;
+		int length = text.length();
+		for (int i = 0; i < length; i++) {
+			char c = text.charAt(i);
+			if (!Character.isSurrogate(c)) {
+				continue;
+			}
+			if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+				continue;
+			}
+			if (repaired == null) {
+				repaired = new StringBuilder(text);
+			}
+			repaired.setCharAt(i, REPLACEMENT);
+		}
+		return (repaired != null) ? repaired.toString() : text;
 	}
 
 	/** The number of bytes {@code text} takes in UTF-8. */

@@ -213,4 +213,13 @@ class CommandParserTests {
 		assertThat(invalid.message()).isNotBlank();
 	}
 
+	@Test
+	void aLoneSurrogateSpelledInJsonBecomesAReplacementCharacter() {
+		assertThat(this.parser.parse("{\"type\":\"chat\",\"text\":\"a\\ud800b\"}")).isEqualTo(new Command.Chat("a\uFFFDb"));
+		assertThat(this.parser.parse("{\"type\":\"private\",\"to\":\"b\\udc00\",\"text\":\"\\ud83d\\ude00\"}"))
+			.isEqualTo(new Command.Private("b\uFFFD", "😀"));
+		Invalid unknown = (Invalid) this.parser.parse("{\"type\":\"" + "t".repeat(31) + "😀😀\"}");
+		assertThat(unknown.message()).contains("t".repeat(31) + "😀…");
+	}
+
 }

@@ -49,4 +49,17 @@ class Utf8Tests {
 		assertThat(Utf8.length(text)).isEqualTo(written + 2 * unpaired).isGreaterThanOrEqualTo(written);
 	}
 
+	@Test
+	void wellFormedReplacesOnlyUnpairedSurrogatesAndKeepsWellFormedTextAsItIs() {
+		String fine = "a😀é字";
+		assertThat(Utf8.wellFormed(fine)).isSameAs(fine);
+		assertThat(Utf8.wellFormed("a\uD83Db")).isEqualTo("a\uFFFDb");
+		assertThat(Utf8.wellFormed("\uDE00\uD83D")).isEqualTo("\uFFFD\uFFFD");
+		assertThat(Utf8.wellFormed("\uD83D\uD83D\uDE00")).isEqualTo("\uFFFD😀");
+		assertThat(Utf8.wellFormed("😀\uDE00")).isEqualTo("😀\uFFFD");
+		assertThat(Utf8.wellFormed(null)).isNull();
+		String repaired = Utf8.wellFormed("x\uD800y\uDFFF");
+		assertThat(new String(repaired.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo(repaired);
+	}
+
 }
