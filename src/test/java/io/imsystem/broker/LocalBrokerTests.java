@@ -1,5 +1,9 @@
 package io.imsystem.broker;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
@@ -51,13 +55,35 @@ class LocalBrokerTests {
 		assertThat(live.envelopes()).hasSize(1);
 	}
 
+	/** Each recipient's sender asks for the encoding, as the real ones do; it is computed once. */
 	@Test
 	void anEnvelopeIsEncodedOnceForAllRecipients() {
-		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1, null));
-		JsonEncoding.Frame first = envelope.encoded(JsonEncoding.INSTANCE);
-		assertThat(envelope.encoded(JsonEncoding.INSTANCE)).isSameAs(first);
-		assertThat(first.text()).isEqualTo("{\"type\":\"chat\",\"from\":\"alice\",\"text\":\"hi\",\"ts\":1}");
-		assertThat(first.bytes()).isEqualTo(first.text().length());
+		AtomicInteger encodings = new AtomicInteger();
+		Envelope.Encoding<JsonEncoding.Frame> counting = new Envelope.Encoding<>() {
+
+			@Override
+			public int slot() {
+				return JsonEncoding.INSTANCE.slot();
+			}
+
+			@Override
+			public JsonEncoding.Frame encode(ServerEvent event) {
+				encodings.incrementAndGet();
+				return JsonEncoding.INSTANCE.encode(event);
+			}
+
+		};
+		List<JsonEncoding.Frame> written = new CopyOnWriteArrayList<>();
+		for (String name : new String[] { "alice", "bob", "carol", "dave" }) {
+			RecordingConnection connection = new RecordingConnection();
+			connection.onSend((envelope) -> written.add(envelope.encoded(counting)));
+			join(connection, name);
+		}
+		this.broker.broadcast(new Envelope(new ServerEvent.Chat("alice", "hi", 1, null)), null, Long.MAX_VALUE);
+		assertThat(written).hasSize(4);
+		assertThat(encodings).hasValue(1);
+		assertThat(written).allSatisfy((frame) -> assertThat(frame).isSameAs(written.get(0)));
+		assertThat(written.get(0).text()).isEqualTo("{\"type\":\"chat\",\"from\":\"alice\",\"text\":\"hi\",\"ts\":1}");
 	}
 
 	private ChatSession join(RecordingConnection connection, String name) {
