@@ -97,10 +97,10 @@ public class ChatService implements IdleActions {
 		if (requestedName != null && !requestedName.isEmpty()) {
 			String name = Names.normalize(requestedName);
 			if (name == null) {
-				nameError = new ServerEvent.Error(ErrorCause.INVALID_NAME, "requested name refused: " + Names.RULE, now);
+				nameError = refusal(ErrorCause.INVALID_NAME, "requested name refused: " + Names.RULE, now);
 			}
 			else if (!(named = this.registry.add(session, name))) {
-				nameError = new ServerEvent.Error(ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
+				nameError = refusal(ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
 			}
 		}
 		return admit(session, named, nameError, now);
@@ -198,6 +198,9 @@ public class ChatService implements IdleActions {
 		}
 		else if (command instanceof Command.Invalid invalid) {
 			error(session, invalid.cause(), invalid.message(), now);
+		}
+		else {
+			throw new IllegalStateException("no handling for " + command);
 		}
 	}
 
@@ -418,9 +421,22 @@ public class ChatService implements IdleActions {
 		return version;
 	}
 
+	/**
+	 * Sends a session the error for something a transport refused itself (the gateway's line over
+	 * its limit), made and counted as every other error.
+	 */
+	public void refuse(ChatSession session, ErrorCause cause, String message) {
+		error(session, cause, message, this.clock.millis());
+	}
+
 	private void error(ChatSession session, ErrorCause cause, String message, long now) {
+		session.send(new Envelope(refusal(cause, message, now)));
+	}
+
+	/** Every error event a client gets is made here, so that each is counted in {@code chat.errors}. */
+	private ServerEvent.Error refusal(ErrorCause cause, String message, long now) {
 		this.metrics.error(cause.code());
-		session.send(new Envelope(new ServerEvent.Error(cause, message, now)));
+		return new ServerEvent.Error(cause, message, now);
 	}
 
 	private static long idleSeconds(long lastActivity, long now) {

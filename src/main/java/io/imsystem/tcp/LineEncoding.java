@@ -114,7 +114,10 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 		if (event instanceof ServerEvent.Pong) {
 			return line("pong");
 		}
-		return null;
+		if (event instanceof ServerEvent.Welcome) {
+			return null;
+		}
+		throw new IllegalArgumentException("no line rule for " + event);
 	}
 
 	private static String errorText(ServerEvent.Error error) {

@@ -17,10 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.CloseCode;
-import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.LeaveReason;
-import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.AddressLimiter;
 import io.imsystem.session.ChatSession;
 
@@ -144,10 +142,8 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 	 */
 	private void tooLong() {
 		if (this.session != null) {
-			long now = this.clock.millis();
-			this.session.touch(now);
-			this.session.send(new Envelope(new ServerEvent.Error(ErrorCause.TEXT_TOO_LONG,
-					"line longer than " + this.maxLineBytes + " bytes", now)));
+			this.session.touch(this.clock.millis());
+			this.chat.refuse(this.session, ErrorCause.TEXT_TOO_LONG, "line longer than " + this.maxLineBytes + " bytes");
 		}
 	}
 

@@ -19,6 +19,7 @@ import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.protocol.CloseCode;
+import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ErrorCode;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent.Presence;
@@ -67,7 +68,9 @@ class ChatServiceTests {
 		.filter((session) -> session != except && session.isLive() && session.joinVersion() <= asOf)
 		.forEach((session) -> session.send(envelope));
 
-	private final ChatMetrics metrics = new ChatMetrics(new SimpleMeterRegistry(), this.registry::size);
+	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+	private final ChatMetrics metrics = new ChatMetrics(this.meters, this.registry::size);
 
 	private final ChatService chat = new ChatService(this.registry, this.broker, new CommandParser(1000), this.policy,
 			this.tracker, this.history, this.metrics, this.properties, this.clock);
@@ -156,6 +159,24 @@ class ChatServiceTests {
 		assertThat(alice.events(Presence.class)).extracting(Presence::event, Presence::name)
 			.containsExactly(tuple("join", "alice"), tuple("join", "leaver"), tuple("leave", "leaver"),
 					tuple("rename", "alicia"), tuple("join", "bob"));
+	}
+
+	@Test
+	void everyErrorAClientGetsIsCountedRefusedNamesAtJoinAndTransportRefusalsToo() {
+		this.chat.join(new RecordingConnection(), "alice");
+		this.chat.join(new RecordingConnection(), "ALICE");
+		this.chat.join(new RecordingConnection(), "a b");
+		RecordingConnection bob = new RecordingConnection();
+		ChatSession session = this.chat.join(bob, "bob");
+		this.chat.refuse(session, ErrorCause.TEXT_TOO_LONG, "line longer than 8192 bytes");
+		this.chat.receive(session, "{\"type\":\"nope\"}");
+		assertThat(bob.events(ServerEvent.Error.class)).extracting(ServerEvent.Error::code)
+			.containsExactly(ErrorCode.TEXT_TOO_LONG, ErrorCode.UNKNOWN_TYPE);
+		for (ErrorCode code : new ErrorCode[] { ErrorCode.NAME_TAKEN, ErrorCode.INVALID_NAME, ErrorCode.TEXT_TOO_LONG,
+				ErrorCode.UNKNOWN_TYPE }) {
+			assertThat(this.meters.get("chat.errors").tag("code", code.wire()).counter().count()).as(code.wire())
+				.isEqualTo(1.0);
+		}
 	}
 
 	@Test
