@@ -20,10 +20,15 @@ public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame>
 
 	@Override
 	public Frame encode(ServerEvent event) {
-		// Every event's strings pass here once, whatever their source (a client's JSON, an
-		// administrator's kick message): one that cannot be sent must not fail every recipient.
-		String text = Utf8.wellFormed(this.writer.writeValueAsString(event));
-		return new Frame(text, Utf8.length(text));
+		String text = this.writer.writeValueAsString(event);
+		int bytes = Utf8.lengthIfWellFormed(text);
+		if (bytes < 0) {
+			// Every event's strings pass here once, whatever their source (a client's JSON, an
+			// administrator's kick message): one that cannot be sent must not fail every recipient.
+			text = Utf8.wellFormed(text);
+			bytes = Utf8.length(text);
+		}
+		return new Frame(text, bytes);
 	}
 
 	/**

@@ -11,9 +11,9 @@ public final class Utf8 {
 
 	/**
 	 * {@code text} with each unpaired surrogate replaced by {@link #REPLACEMENT}; {@code text}
-	 * itself when it has none (the usual case, with no copy). JSON can spell a lone surrogate
-	 * (an escape such as backslash-u-d800), but UTF-8 cannot encode one: the WebSocket container refuses to send
-	 * such a string, and {@code getBytes} writes {@code ?}.
+	 * itself when it has none (the usual case, with no copy). JSON can spell a lone surrogate (an
+	 * escape such as backslash-u-d800), but UTF-8 cannot encode one: the WebSocket container refuses
+	 * to send such a string, and {@code getBytes} writes {@code ?}.
 	 */
 	public static String wellFormed(String text) {
 		if (text == null) {
@@ -38,7 +38,39 @@ public final class Utf8 {
 		return (repaired != null) ? repaired.toString() : text;
 	}
 
-	/** The number of bytes {@code text} takes in UTF-8. */
+	/**
+	 * The number of bytes {@code text} takes in UTF-8, or -1 if it holds an unpaired surrogate,
+	 * which has none: the size and the check in the one pass that encoding needs anyway.
+	 */
+	public static int lengthIfWellFormed(CharSequence text) {
+		int bytes = 0;
+		int length = text.length();
+		for (int i = 0; i < length; i++) {
+			char c = text.charAt(i);
+			if (c < 0x80) {
+				bytes += 1;
+			}
+			else if (c < 0x800) {
+				bytes += 2;
+			}
+			else if (!Character.isSurrogate(c)) {
+				bytes += 3;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+				bytes += 4;
+				i++;
+			}
+			else {
+				return -1;
+			}
+		}
+		return bytes;
+	}
+
+	/**
+	 * The number of bytes {@code text} takes in UTF-8. An unpaired surrogate counts 3, what its code
+	 * unit would take: never less than what is written in its place.
+	 */
 	public static int length(CharSequence text) {
 		int bytes = 0;
 		int length = text.length();

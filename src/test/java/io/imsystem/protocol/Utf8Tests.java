@@ -15,6 +15,7 @@ class Utf8Tests {
 			"\uD83D\uDC4D\uD83C\uDFFD", "👨‍👩‍👧", "a😀é字b", "{\"type\":\"chat\",\"text\":\"𝄞\"}" })
 	void countsWhatJavaEncodesForWellFormedText(String text) {
 		assertThat(Utf8.length(text)).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+		assertThat(Utf8.lengthIfWellFormed(text)).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
 	}
 
 	@Test
@@ -47,6 +48,7 @@ class Utf8Tests {
 		}
 		int written = text.getBytes(StandardCharsets.UTF_8).length;
 		assertThat(Utf8.length(text)).isEqualTo(written + 2 * unpaired).isGreaterThanOrEqualTo(written);
+		assertThat(Utf8.lengthIfWellFormed(text)).isEqualTo(-1);
 	}
 
 	@Test
