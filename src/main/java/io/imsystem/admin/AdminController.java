@@ -116,8 +116,8 @@ class AdminController {
 		Duration timeout = seconds(body, "timeoutSeconds", true);
 		Duration old = session.timeoutOverride();
 		this.chat.overrideTimeout(session, timeout);
-		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.USER_TIMEOUT, session.name(),
-				(old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null, node()));
+		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.USER_TIMEOUT,
+				session.name(), (old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null, node()));
 		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
 	}
 

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 @Component
 class InMemoryAdminAudit implements AdminAudit {
 
+	// The category the audit lines have always been logged under, which log queries may rely on.
 	private static final Logger logger = LoggerFactory.getLogger(AdminAudit.class);
 
 	private final BoundedHistory<AuditEntry> entries;

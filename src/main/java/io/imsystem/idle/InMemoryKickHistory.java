@@ -15,6 +15,7 @@ import io.imsystem.session.Names;
  */
 public final class InMemoryKickHistory implements KickHistory {
 
+	// The category the kick lines have always been logged under, which log queries may rely on.
 	private static final Logger logger = LoggerFactory.getLogger(KickHistory.class);
 
 	private final BoundedHistory<KickRecord> records;

@@ -5,8 +5,9 @@ import java.util.List;
 import io.imsystem.protocol.LeaveReason;
 
 /**
- * The most recent kicks, newest first, bounded. In memory for one node ({@link InMemoryKickHistory});
- * a cluster keeps one history for all nodes, each record naming its node.
+ * The most recent kicks, newest first, bounded. In memory for one node
+ * ({@link InMemoryKickHistory}); a cluster keeps one history for all nodes, each record naming its
+ * node.
  */
 public interface KickHistory {
 
@@ -15,13 +16,13 @@ public interface KickHistory {
 	/** Up to {@code limit} kicks, newest first. */
 	List<KickRecord> newest(int limit);
 
+	/** Up to {@code limit} kicks for {@code reason}, newest first. */
+	List<KickRecord> newest(int limit, LeaveReason reason);
+
 	/** Every kick held, newest first. */
 	default List<KickRecord> all() {
 		return newest(capacity());
 	}
-
-	/** Up to {@code limit} kicks for {@code reason}, newest first. */
-	List<KickRecord> newest(int limit, LeaveReason reason);
 
 	/**
 	 * Up to {@code limit} kicks of sessions named {@code name} when kicked, newest first; names

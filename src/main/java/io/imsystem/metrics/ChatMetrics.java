@@ -19,7 +19,7 @@ import io.imsystem.protocol.LeaveReason;
  * Every meter of the chat service, in one place. Meters are created up front, one per tag value,
  * so that recording on a hot path is a field read and an increment, never a registry lookup.
  * A leaf: it knows the wire's codes and reasons, nothing of sessions or the idle logic, so that
- * every package may record and the actuator endpoints may read without a cycle.
+ * every package may record to it without an import cycle.
  */
 public class ChatMetrics {
 

@@ -35,8 +35,8 @@ public class ChatEndpoint {
 				overrides++;
 			}
 		}
-		return new ChatDescriptor(this.properties.cluster().nodeId(), this.registry.size(), settings.timeout().toSeconds(),
-				settings.warningBefore().toSeconds(),
+		return new ChatDescriptor(this.properties.cluster().nodeId(), this.registry.size(),
+				settings.timeout().toSeconds(), settings.warningBefore().toSeconds(),
 				IdlePolicy.effectiveWarning(settings.timeout(), settings.warningBefore()).toSeconds(),
 				this.properties.idle().sweepInterval().toMillis(), overrides);
 	}
