@@ -118,9 +118,9 @@ final class HandshakeFilter implements Filter {
 			return;
 		}
 		String address = request.getRemoteAddr();
-		int refusal = this.checks.refusal(request, address);
-		if (refusal != 0) {
-			response.setStatus(refusal);
+		HandshakeChecks.Refusal refusal = this.checks.refusal(request, address);
+		if (refusal != null) {
+			refuse(response, refusal);
 			return;
 		}
 		Map<String, Object> handshake = new HashMap<>(this.sessionDefaults);
@@ -152,6 +152,20 @@ final class HandshakeFilter implements Filter {
 		byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
 		response.setStatus(status);
 		response.setContentType("text/plain;charset=UTF-8");
+		response.setContentLength(body.length);
+		response.getOutputStream().write(body);
+	}
+
+	/** An RFC 9457 problem detail; the texts are constants of ours, so need no JSON escaping. */
+	private static void refuse(HttpServletResponse response, HandshakeChecks.Refusal refusal) throws IOException {
+		if (refusal.retryAfterSeconds() > 0) {
+			response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
+		}
+		String json = "{\"type\":\"about:blank\",\"title\":\"" + refusal.title() + "\",\"status\":" + refusal.status()
+				+ ",\"detail\":\"" + refusal.detail() + "\"}";
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
+		response.setStatus(refusal.status());
+		response.setContentType("application/problem+json");
 		response.setContentLength(body.length);
 		response.getOutputStream().write(body);
 	}
