@@ -9,7 +9,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.apache.coyote.Constants;
 import org.apache.coyote.http11.Http11Processor;
 import org.apache.coyote.http11.upgrade.UpgradeProcessorBase;
 import org.apache.tomcat.util.net.NioChannel;
@@ -37,8 +36,8 @@ import io.imsystem.session.AddressLimiter;
  * <li>a connection that has not finished its first request's headers is timed from its accept,
  * so one that sends nothing at all is caught too;</li>
  * <li>on a kept-alive connection, a later request is timed from the first time the reaper sees it
- * part-read: Tomcat parks a part-read request's processor on the connection, in its parse stage,
- * and only then (a worker holds it while reading).</li>
+ * part-read: Tomcat parks an HTTP processor on the connection then, and otherwise only for an
+ * async request (a worker holds it while reading).</li>
  * </ul>
  * A connection whose headers are late is closed the way Tomcat closes one that timed out: an
  * error event dispatched to a worker, which holds the connection's lock, so the reaper never
@@ -176,13 +175,13 @@ final class RequestHeaderDeadline implements AutoCloseable {
 	}
 
 	/**
-	 * A processor parked on its connection in the parse stage: a request's first bytes arrived,
-	 * its headers have not. (The stage is written before Tomcat parks the processor, which
-	 * publishes it.)
+	 * An HTTP/1.1 processor parked on its connection neither async nor upgraded: Tomcat parks one
+	 * (returns {@code LONG}) in that state only when a request's first bytes arrived and its
+	 * headers have not; between requests it recycles the processor, and a worker reading the
+	 * connection holds it. (Its stage says {@code ENDED} then, so the stage does not tell.)
 	 */
 	private static boolean isReadingHeaders(Object processor) {
-		return processor instanceof Http11Processor http
-				&& http.getRequest().getRequestProcessor().getStage() == Constants.STAGE_PARSE;
+		return processor instanceof Http11Processor http && !http.isAsync() && !http.isUpgrade();
 	}
 
 	private void expire(Tracked connection, SocketWrapperBase<NioChannel> wrapper) {
