@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Counts connections per remote IP address, so that one host cannot take every socket. A chat
  * connection (WebSocket or TCP gateway) is counted from the moment it is established until it
  * closes; an HTTP connection that has not yet sent its first request's headers is counted as
- * half-open, from the moment it is accepted until its headers arrive or it closes. Both count
- * against the one limit: a slowloris client holding half-sent requests leaves its address no room
- * for more connections.
+ * half-open, from the moment it is accepted until its headers arrive or it closes. A handshake
+ * finds room ({@link #hasRoom}) only if both together are under the limit: a slowloris client
+ * holding half-sent requests leaves its address no room for more sessions.
  */
 public final class AddressLimiter {
 
@@ -20,18 +20,26 @@ public final class AddressLimiter {
 		this.limit = limit;
 	}
 
-	/** Whether a new connection from this address would still be within the limit. */
+	/**
+	 * Whether a new connection from this address would still be within the limit, half-open ones
+	 * counted.
+	 */
 	public boolean hasRoom(String address) {
 		Counts counts = this.counts.get(address);
 		return counts == null || counts.total() < this.limit;
 	}
 
-	/** Counts a new connection; {@code false}, and nothing counted, if the address is at its limit. */
+	/**
+	 * Counts a new connection; {@code false}, and nothing counted, if the address has as many
+	 * connections open as its limit. Half-open ones are left out here: they were counted when the
+	 * handshake was checked, and a connection accepted since must not fail a session already
+	 * promised its upgrade.
+	 */
 	public boolean tryAcquire(String address) {
 		boolean[] acquired = new boolean[1];
 		this.counts.compute(address, (key, counts) -> {
 			Counts current = (counts != null) ? counts : Counts.NONE;
-			acquired[0] = current.total() < this.limit;
+			acquired[0] = current.open < this.limit;
 			return acquired[0] ? new Counts(current.open + 1, current.halfOpen) : counts;
 		});
 		return acquired[0];

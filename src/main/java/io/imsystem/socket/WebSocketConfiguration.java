@@ -92,13 +92,14 @@ class WebSocketConfiguration {
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> requestHeaderDeadlineConnector(
 			RequestHeaderDeadline deadline) {
+		TomcatProtocolHandlerCustomizer<ProtocolHandler> handOver = (handler) -> {
+			if (handler instanceof HeaderDeadlineProtocol protocol) {
+				protocol.deadline(deadline);
+			}
+		};
 		return (factory) -> {
 			factory.setProtocol(HeaderDeadlineProtocol.class.getName());
-			factory.addProtocolHandlerCustomizers((ProtocolHandler handler) -> {
-				if (handler instanceof HeaderDeadlineProtocol protocol) {
-					protocol.deadline(deadline);
-				}
-			});
+			factory.addProtocolHandlerCustomizers(handOver);
 			factory.addEngineValves(new HeadersReadValve(deadline));
 		};
 	}

@@ -16,12 +16,21 @@ class AddressLimiterTests {
 		assertThat(this.limiter.tryAcquireHalfOpen(ADDRESS)).isTrue();
 		assertThat(this.limiter.tryAcquireHalfOpen(ADDRESS)).isTrue();
 		assertThat(this.limiter.hasRoom(ADDRESS)).isFalse();
-		assertThat(this.limiter.tryAcquire(ADDRESS)).isFalse();
 		assertThat(this.limiter.open(ADDRESS)).isOne();
 		assertThat(this.limiter.halfOpen(ADDRESS)).isEqualTo(2);
 		this.limiter.releaseHalfOpen(ADDRESS);
-		assertThat(this.limiter.tryAcquire(ADDRESS)).isTrue();
+		assertThat(this.limiter.hasRoom(ADDRESS)).isTrue();
 		assertThat(this.limiter.hasRoom("10.0.0.2")).isTrue();
+	}
+
+	@Test
+	void aSessionPastItsHandshakeIsNotFailedByConnectionsAcceptedSince() {
+		assertThat(this.limiter.tryAcquire(ADDRESS)).isTrue();
+		assertThat(this.limiter.tryAcquireHalfOpen(ADDRESS)).isTrue();
+		assertThat(this.limiter.tryAcquireHalfOpen(ADDRESS)).isTrue();
+		assertThat(this.limiter.tryAcquire(ADDRESS)).isTrue();
+		assertThat(this.limiter.tryAcquire(ADDRESS)).isTrue();
+		assertThat(this.limiter.tryAcquire(ADDRESS)).isFalse();
 	}
 
 	@Test
