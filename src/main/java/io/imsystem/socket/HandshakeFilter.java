@@ -43,7 +43,9 @@ import io.imsystem.session.Connection;
  * <p>
  * A request that is not a valid WebSocket handshake gets a plain answer here, before the container
  * sees it: 405 for a method other than GET, 426 for a plain GET or another protocol version, 400
- * for a missing {@code Connection: Upgrade} or a malformed key.
+ * for a missing {@code Connection: Upgrade} or a malformed key. A handshake the checks refuse
+ * (403, 429, 503) gets an RFC 9457 problem detail, with a {@code Retry-After} when over the
+ * handshake rate.
  * <p>
  * Tomcat keeps the handshake's headers for the whole life of a connection; the container sees only
  * the ones it needs, so a browser's cookies and user agent do not cost every idle connection a few
