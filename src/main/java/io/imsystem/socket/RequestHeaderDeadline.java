@@ -124,11 +124,6 @@ final class RequestHeaderDeadline implements AutoCloseable {
 		}
 	}
 
-	/** Connections from this address still waiting for their first request's headers. */
-	int halfOpen(String address) {
-		return this.addressLimiter.halfOpen(address);
-	}
-
 	private void sweepSafely() {
 		try {
 			sweep();
