@@ -47,10 +47,10 @@ class ChatServiceTests {
 			new ChatProperties.Idle(Duration.ofSeconds(300), Duration.ofSeconds(30), Duration.ofSeconds(1), "你被踢了",
 					Duration.ofHours(24)),
 			new ChatProperties.KickHistory(100), new ChatProperties.Session(Duration.ofSeconds(10), DataSize.ofKilobytes(512)),
-			new ChatProperties.Limits(1000, 8192, 20, 40, 50), new ChatProperties.Admin("admin", "pw"),
+			new ChatProperties.Limits(1000, 8192, 20, 40, 50, Duration.ofSeconds(10), 10, 50), new ChatProperties.Admin("admin", "pw"),
 			new ChatProperties.Heartbeat(Duration.ofSeconds(25), Duration.ofSeconds(10)),
 			new ChatProperties.WebSocket(false, DataSize.ofKilobytes(1), DataSize.ofKilobytes(64)), new ChatProperties.Tcp(false, 0, "127.0.0.1", 8192),
-			new ChatProperties.Presence(0));
+			new ChatProperties.Presence(0), null);
 
 	private final SessionRegistry registry = new SessionRegistry();
 
