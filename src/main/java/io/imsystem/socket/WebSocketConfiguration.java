@@ -81,6 +81,16 @@ class WebSocketConfiguration {
 		registration.addUrlPatterns(PATH);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		// Before every other filter, security's included: see HandshakeFilter.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		return registration;
+	}
+
+	/** Just before the handshake filter, which it hands a request whose upgrade guards frames. */
+	@Bean
+	FilterRegistrationBean<FrameGuardFilter> frameGuardFilter() {
+		FilterRegistrationBean<FrameGuardFilter> registration = new FilterRegistrationBean<>(new FrameGuardFilter());
+		registration.addUrlPatterns(PATH);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
 	}
