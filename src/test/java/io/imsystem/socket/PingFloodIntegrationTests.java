@@ -39,12 +39,14 @@ class PingFloodIntegrationTests {
 	private static final int FLOODERS = 40;
 
 	/**
-	 * Pings each flooder sends (131 bytes each on the wire, 127 back): their pongs are more than
-	 * the server's 64 KB send buffer (chat.websocket.socket-send-buffer) and the flooder's 2 KB
-	 * receive buffer hold, and the pings themselves fit in the flooder's send buffer, so that its
-	 * writes finish whether the server reads them or not.
+	 * Pings each flooder sends (131 bytes each on the wire, 127 back): their pongs are several
+	 * times what the server's send buffer (chat.websocket.socket-send-buffer, 64 KB, which Linux
+	 * doubles) and the flooder's 2 KB receive buffer hold, and the pings themselves fit in the
+	 * flooder's send buffer, so that its writes finish whether the server reads them or not.
 	 */
-	private static final int PINGS = 1000;
+	private static final int PINGS = 4000;
+
+	private static final int FLOODER_SEND_BUFFER = 1024 * 1024;
 
 	private static final byte[] PAYLOAD = new byte[125];
 
@@ -62,7 +64,7 @@ class PingFloodIntegrationTests {
 			for (int i = 0; i < FLOODERS; i++) {
 				// Spread over four source addresses, within the per-address connection limit.
 				InetAddress from = InetAddress.getByName("127.0.0." + (2 + i % 4));
-				flooders.add(RawWebSocket.connect(from, 1024, this.port, "flood" + i));
+				flooders.add(RawWebSocket.connect(from, 1024, FLOODER_SEND_BUFFER, this.port, "flood" + i));
 			}
 			CountDownLatch written = new CountDownLatch(FLOODERS);
 			for (RawWebSocket flooder : flooders) {

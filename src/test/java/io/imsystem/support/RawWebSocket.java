@@ -57,14 +57,16 @@ public final class RawWebSocket implements AutoCloseable {
 
 	/**
 	 * Opens a socket from {@code localAddress} (another loopback address, so that connections are
-	 * counted against another address) with a receive buffer of about {@code receiveBuffer} bytes,
-	 * set before connecting so that TCP never grows it: a client that does not read then holds
-	 * little of what the server sends it.
+	 * counted against another address) with socket buffers of about the given sizes, set before
+	 * connecting so that TCP never changes them: a client that does not read then holds little of
+	 * what the server sends it, and one that floods can have all of its flood written before the
+	 * server reads any of it.
 	 */
-	public static RawWebSocket open(InetAddress localAddress, int receiveBuffer, int port, String pathAndQuery)
-			throws IOException {
+	public static RawWebSocket open(InetAddress localAddress, int receiveBuffer, int sendBuffer, int port,
+			String pathAndQuery) throws IOException {
 		Socket socket = new Socket();
 		socket.setReceiveBufferSize(receiveBuffer);
+		socket.setSendBufferSize(sendBuffer);
 		socket.bind(new InetSocketAddress(localAddress, 0));
 		socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
 		return open(socket, port, pathAndQuery);
@@ -104,9 +106,9 @@ public final class RawWebSocket implements AutoCloseable {
 	}
 
 	/** {@link #connect(int, String)} from {@code localAddress}, with a small receive buffer. */
-	public static RawWebSocket connect(InetAddress localAddress, int receiveBuffer, int port, String name)
-			throws IOException {
-		return joined(open(localAddress, receiveBuffer, port, "/ws/chat?name=" + name));
+	public static RawWebSocket connect(InetAddress localAddress, int receiveBuffer, int sendBuffer, int port,
+			String name) throws IOException {
+		return joined(open(localAddress, receiveBuffer, sendBuffer, port, "/ws/chat?name=" + name));
 	}
 
 	private static RawWebSocket joined(RawWebSocket client) throws IOException {
