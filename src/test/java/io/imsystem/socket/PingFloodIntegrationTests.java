@@ -3,6 +3,7 @@ package io.imsystem.socket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,8 @@ class PingFloodIntegrationTests {
 	private static final int FLOODER_SEND_BUFFER = 1024 * 1024;
 
 	private static final byte[] PAYLOAD = new byte[125];
+
+	private static final String WHO = "{\"type\":\"who\"}";
 
 	@LocalServerPort
 	private int port;
@@ -126,6 +129,51 @@ class PingFloodIntegrationTests {
 			}
 			assertThat(pongs).as("pongs").isGreaterThanOrEqualTo(40).isLessThan(200);
 		}
+	}
+
+	/**
+	 * Empty continuation frames count toward the rate limit too. Whatever the flood left in the
+	 * bucket, less than one token, or one more if reading was just paused for it, the messages
+	 * that follow it back to back cannot all pass: on the old code they had the whole burst.
+	 */
+	@Test
+	void emptyContinuationFramesCountTowardTheRateLimit() throws IOException {
+		try (RawWebSocket client = RawWebSocket.connect(this.port, "fragmenter")) {
+			ByteArrayOutputStream frames = new ByteArrayOutputStream();
+			frames.write(frame(RawWebSocket.TEXT, false, ""));
+			for (int i = 0; i < 200; i++) {
+				frames.write(frame(RawWebSocket.CONTINUATION, false, ""));
+			}
+			frames.write(frame(RawWebSocket.CONTINUATION, true, WHO));
+			for (int i = 0; i < 3; i++) {
+				frames.write(frame(RawWebSocket.TEXT, true, WHO));
+			}
+			frames.write(frame(RawWebSocket.CLOSE, true, "\u0003\u00e8"));
+			client.writeRaw(frames.toByteArray());
+			boolean rateLimited = false;
+			while (true) {
+				RawWebSocket.Frame frame = client.readFrame();
+				assertThat(frame).as("the close answer").isNotNull();
+				if (frame.opcode() == RawWebSocket.CLOSE) {
+					break;
+				}
+				rateLimited |= frame.opcode() == RawWebSocket.TEXT && frame.text().contains("\"rate-limited\"");
+			}
+			assertThat(rateLimited).as("a rate-limited error").isTrue();
+		}
+	}
+
+	private static byte[] frame(int opcode, boolean fin, String text) {
+		byte[] payload = text.getBytes(StandardCharsets.ISO_8859_1);
+		byte[] mask = { 5, 6, 7, 8 };
+		ByteArrayOutputStream frame = new ByteArrayOutputStream();
+		frame.write((fin ? 0x80 : 0) | opcode);
+		frame.write(0x80 | payload.length);
+		frame.writeBytes(mask);
+		for (int j = 0; j < payload.length; j++) {
+			frame.write(payload[j] ^ mask[j % 4]);
+		}
+		return frame.toByteArray();
 	}
 
 	private static byte[] pings(int count) throws IOException {
