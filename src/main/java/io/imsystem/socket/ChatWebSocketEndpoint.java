@@ -34,7 +34,8 @@ import org.springframework.stereotype.Component;
  * Bytes in, commands out: adapts the container's WebSocket sessions to the chat service. Frame-level
  * rules (binary frames, message size in UTF-8 bytes) are enforced here; everything else is the
  * chat's business. One instance serves every connection: what belongs to a connection lives in the
- * handlers {@link #onOpen} registers for it.
+ * handlers {@link #onOpen} registers for it. What the Jakarta API does not show (pings, empty
+ * continuation frames) is counted against the rate limit by the connection's {@link FrameGuard}.
  */
 @Component
 class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
@@ -88,6 +89,10 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 		Link link = new Link(address);
 		// Before anything can fail: Tomcat calls onClose for every session it opened.
 		webSocket.getUserProperties().put(Link.KEY, link);
+		// Replaces the send time limit HandshakeFilter set: see CONTROL_SEND_MILLIS. Our data frames
+		// are sent asynchronously, bounded by the container's async send timeout, and our closes
+		// set their own bounds.
+		webSocket.getUserProperties().put(WebSocketConnection.BLOCKING_SEND_TIMEOUT, WebSocketConnection.CONTROL_SEND_MILLIS);
 		if (!this.addressLimiter.tryAcquire(address)) {
 			// Lost a race with other handshakes from the same address after passing the 429 check.
 			link.releaseAddress();
@@ -103,10 +108,6 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 			// A pong proves the peer is alive; it is not user activity.
 			connection.pong();
 		});
-		// Replaces the send time limit HandshakeFilter set: see CONTROL_SEND_MILLIS. Our data frames
-		// are sent asynchronously, bounded by the container's async send timeout, and our closes
-		// set their own bounds.
-		webSocket.getUserProperties().put(WebSocketConnection.BLOCKING_SEND_TIMEOUT, WebSocketConnection.CONTROL_SEND_MILLIS);
 		ChatSession session = this.chat.join(connection, (String) handshake.get(REQUESTED_NAME));
 		if (handshake.get(FrameGuard.KEY) instanceof FrameGuard guard && webSocket instanceof WsSession tomcat) {
 			guard.attach(tomcat, connection, session.rateLimiter(), this.clock, this.resumer);
