@@ -80,7 +80,7 @@ class WebSocketConfiguration {
 				new HandshakeFilter(endpoint, checks, properties));
 		registration.addUrlPatterns(PATH);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
-		// Before every other filter, security's included: see HandshakeFilter.
+		// Before every other filter but FrameGuardFilter, security's included: see HandshakeFilter.
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
 		return registration;
 	}
