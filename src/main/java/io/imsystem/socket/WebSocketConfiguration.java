@@ -115,7 +115,17 @@ class WebSocketConfiguration {
 				new HandshakeFilter(endpoint, checks, properties));
 		registration.addUrlPatterns(PATH);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
-		// Before every other filter, security's included: see HandshakeFilter.
+		// Before every other filter but FrameGuardFilter, security's included: see HandshakeFilter.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		return registration;
+	}
+
+	/** Just before the handshake filter, which it hands a request whose upgrade guards frames. */
+	@Bean
+	FilterRegistrationBean<FrameGuardFilter> frameGuardFilter() {
+		FilterRegistrationBean<FrameGuardFilter> registration = new FilterRegistrationBean<>(new FrameGuardFilter());
+		registration.addUrlPatterns(PATH);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
 	}
