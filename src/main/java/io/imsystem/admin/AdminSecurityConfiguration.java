@@ -25,6 +25,7 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * One administrator, HTTP Basic, stateless. The chat page and {@code /ws/chat} stay open; the admin
@@ -84,6 +85,13 @@ class AdminSecurityConfiguration {
 					org.springframework.security.web.authentication.www.BasicAuthenticationFilter.class)
 			.headers(Customizer.withDefaults());
 		return http.build();
+	}
+
+	/** Requests the firewall refuses (encoded slashes, {@code ..} segments) get a problem detail too. */
+	@Bean
+	RequestRejectedHandler requestRejectedHandler() {
+		return (request, response, exception) -> ProblemResponses.write(response, HttpStatus.BAD_REQUEST.value(),
+				HttpStatus.BAD_REQUEST.getReasonPhrase(), "the request was rejected: its URL is not allowed");
 	}
 
 	@Bean
