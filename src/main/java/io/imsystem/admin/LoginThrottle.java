@@ -25,6 +25,8 @@ final class LoginThrottle {
 	/** Per address, the time at which all of its failures are forgiven (GCRA's theoretical arrival time). */
 	private final ConcurrentHashMap<String, Long> forgivenAt = new ConcurrentHashMap<>();
 
+	private volatile int pruneAbove = PRUNE_ABOVE;
+
 	LoginThrottle(int burst, Duration period, Clock clock) {
 		this.burst = burst;
 		this.periodMillis = period.toMillis();
@@ -49,8 +51,11 @@ final class LoginThrottle {
 			decision[0] = new Decision(true, 0, next + this.periodMillis - now > limit);
 			return next;
 		});
-		if (this.forgivenAt.size() > PRUNE_ABOVE) {
+		if (this.forgivenAt.size() > this.pruneAbove) {
 			this.forgivenAt.values().removeIf((at) -> at <= now);
+			// Many addresses that are all still counted: scan again only once they have doubled, so
+			// that a spread-out attack cannot make every login pay for a scan.
+			this.pruneAbove = Math.max(PRUNE_ABOVE, 2 * this.forgivenAt.size());
 		}
 		return decision[0];
 	}

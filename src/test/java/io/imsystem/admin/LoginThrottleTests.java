@@ -55,12 +55,21 @@ class LoginThrottleTests {
 
 	@Test
 	void forgivenAddressesAreDroppedWhenManyAreTracked() {
-		for (int i = 0; i <= LoginThrottle.PRUNE_ABOVE; i++) {
+		for (int i = 0; i < LoginThrottle.PRUNE_ABOVE; i++) {
 			this.throttle.tryLogin("10.0." + (i / 256) + "." + (i % 256));
 		}
 		this.clock.advance(Duration.ofMinutes(1).toMillis());
 		this.throttle.tryLogin("192.0.2.1");
 		assertThat(this.throttle.tracked()).isEqualTo(1);
+	}
+
+	@Test
+	void addressesStillCountedAreKept() {
+		for (int i = 0; i <= LoginThrottle.PRUNE_ABOVE; i++) {
+			this.throttle.tryLogin("10.0." + (i / 256) + "." + (i % 256));
+		}
+		assertThat(this.throttle.tracked()).isEqualTo(LoginThrottle.PRUNE_ABOVE + 1);
+		assertThat(this.throttle.tryLogin("10.0.0.0").allowed()).isTrue();
 	}
 
 }
