@@ -28,18 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An evil page on another origin of the same host, in real Chromium, in the browser of an
- * administrator who has logged in to the console (so Chromium holds the Basic credentials and
- * replays them): its writes to the admin API must be refused however it spells the path. What the
- * server answered is read from Tomcat's access log, since the page itself cannot read a cross-origin
- * answer.
+ * The admin console's security in real Chromium. An evil page on another origin of the same host,
+ * in the browser of an administrator who has logged in to the console (so Chromium holds the Basic
+ * credentials and replays them): its writes to the admin API must be refused however it spells the
+ * path. What the server answered is read from Tomcat's access log, since the page itself cannot
+ * read a cross-origin answer. And the console's own URLs: a user's name is one path segment.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "chat.admin.username=root", "chat.admin.password=cross-secret",
 				"server.tomcat.accesslog.enabled=true", "server.tomcat.accesslog.pattern=%r %s",
 				"server.tomcat.accesslog.prefix=access", "server.tomcat.accesslog.suffix=.log",
 				"server.tomcat.accesslog.rotate=false", "server.tomcat.accesslog.buffered=false" })
-class CrossSiteAdminWriteIntegrationTests {
+class AdminConsoleSecurityIntegrationTests {
 
 	private static final Path LOGS = temporaryDirectory();
 
@@ -104,6 +104,28 @@ class CrossSiteAdminWriteIntegrationTests {
 			bob.send("{\"type\":\"who\"}");
 			assertThat(bob.next("users").path("users").findValuesAsString("name")).contains("bob");
 			assertThat(bob.isClosed()).isFalse();
+		}
+	}
+
+	@Test
+	void theConsoleAddressesAUserByOnePathSegmentAndNeverByADotSegment() {
+		try (Browser browser = Browser.desktop()) {
+			ConsolePage console = ConsolePage.open(browser, this.port, "root", "cross-secret");
+			Object paths = console.driver.executeAsyncScript("""
+					const done = arguments[arguments.length - 1];
+					import('/admin/js/api.js').then((api) => done(['a/b?c#d', '127.0.0.1:4242', 'ä', '..', '.'].map((name) => {
+						try {
+							return api.userPath(name, '/kick');
+						}
+						catch (refused) {
+							return 'refused: ' + refused.message;
+						}
+					})));
+					""");
+			assertThat(paths).asList()
+				.containsExactly("/users/a%2Fb%3Fc%23d/kick", "/users/127.0.0.1%3A4242/kick", "/users/%C3%A4/kick",
+						"refused: The user “..” cannot be addressed by name.",
+						"refused: The user “.” cannot be addressed by name.");
 		}
 	}
 
