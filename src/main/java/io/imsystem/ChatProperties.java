@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -155,13 +156,27 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param username The administrator's user name
 	 * @param password The administrator's password; when unset, a random one is generated and
 	 * logged once at start-up
+	 * @param loginFailures Failed admin logins one remote address may make in a row; then every
+	 * login from that address, right or wrong, is refused with 429 until one failure is forgiven
+	 * (one every {@code login-lockout}); a successful login forgives them all
+	 * @param loginLockout How long it takes for one failed admin login to be forgiven, so how long
+	 * an address that used up its failures waits before it may try once more
 	 */
-	public record Admin(@DefaultValue("admin") String username, String password) {
+	public record Admin(@DefaultValue("admin") String username, String password,
+			@DefaultValue("10") int loginFailures, @DefaultValue("1m") Duration loginLockout) {
 
+		@ConstructorBinding
 		public Admin {
 			if (username.isBlank()) {
 				throw new IllegalArgumentException("chat.admin.username must not be blank");
 			}
+			requirePositive("chat.admin.login-failures", loginFailures);
+			requirePositive("chat.admin.login-lockout", loginLockout);
+		}
+
+		/** The administrator with the default login throttle. */
+		public Admin(String username, String password) {
+			this(username, password, 10, Duration.ofMinutes(1));
 		}
 
 	}
