@@ -120,6 +120,7 @@ start_ours() {
     --server.address=127.0.0.1 --server.port="$our_port" \
     --server.tomcat.max-connections=30000 --server.tomcat.accept-count=4096 \
     --chat.limits.connections-per-address=100000 \
+    --chat.limits.handshakes-per-second=100000 --chat.limits.handshake-burst=100000 \
     --chat.limits.messages-per-second=100000 --chat.limits.burst=100000 \
     --chat.admin.password=bench \
     --logging.level.root=WARN \

@@ -3,12 +3,14 @@ package io.imsystem;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -27,6 +29,10 @@ import org.springframework.util.unit.DataSize;
  * @param websocket WebSocket transport settings
  * @param tcp The line-protocol TCP gateway for the original system's clients
  * @param presence How presence events reach the room
+ * @param allowedHosts The names this server is reached by: a browser page is same-origin only if
+ * its {@code Host} is one of them (a name or address, no port; {@code [::1]} for IPv6). Unset, the
+ * loopback names and this machine's own name, as webpack-dev-server and Vite do, so that a DNS
+ * rebinding page ({@code Host: evil.com}) is not taken for the server's own
  * @param cluster This node's identity among the nodes of one chat service
  * @param audit The in-memory audit trail of administrators' changes
  */
@@ -35,7 +41,25 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 		@DefaultValue Idle idle, @DefaultValue KickHistory kickHistory, @DefaultValue Session session,
 		@DefaultValue Limits limits, @DefaultValue Admin admin, @DefaultValue Heartbeat heartbeat,
 		@DefaultValue WebSocket websocket, @DefaultValue Tcp tcp, @DefaultValue Presence presence,
-		@DefaultValue Cluster cluster, @DefaultValue Audit audit) {
+		List<String> allowedHosts, @DefaultValue Cluster cluster, @DefaultValue Audit audit) {
+
+	public ChatProperties {
+		if (allowedHosts == null) {
+			allowedHosts = defaultAllowedHosts();
+		}
+	}
+
+	/** Loopback names and this machine's name: what a local development server answers to. */
+	static List<String> defaultAllowedHosts() {
+		List<String> hosts = new ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
+		try {
+			hosts.add(InetAddress.getLocalHost().getHostName());
+		}
+		catch (UnknownHostException ex) {
+			// A machine without a resolvable name is reached by address or a configured name.
+		}
+		return List.copyOf(hosts);
+	}
 
 	/**
 	 * @param timeout How long a session may stay silent before it is kicked (the original system
@@ -104,13 +128,26 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param messagesPerSecond Sustained data frames per second per session
 	 * @param burst Data frames a session may send at once before the rate applies
 	 * @param connectionsPerAddress Open connections allowed from one remote IP address; more are
-	 * refused at the handshake with 429
+	 * refused at the handshake with 429. HTTP connections still sending their first request's
+	 * headers count too, and more of those than this are closed as they are accepted
+	 * @param headerTimeout How long a client may take to send a request's headers, from the moment
+	 * the connection is accepted (or the request's first byte, on a kept-alive connection); a slower
+	 * one is closed. Tomcat's own timeout restarts with every byte
+	 * @param handshakesPerSecond Sustained WebSocket handshakes per second from one remote IP
+	 * address; more are refused with 429 and a {@code Retry-After}
+	 * @param handshakeBurst Handshakes one address may make at once before the rate applies: as
+	 * many as {@code connections-per-address} by default, so that everyone behind one NAT can
+	 * reconnect together after a restart
 	 */
 	public record Limits(@DefaultValue("1000") int maxTextLength, @DefaultValue("8192") int maxFrameBytes,
 			@DefaultValue("20") int messagesPerSecond, @DefaultValue("40") int burst,
-			@DefaultValue("50") int connectionsPerAddress) {
+			@DefaultValue("50") int connectionsPerAddress, @DefaultValue("10s") Duration headerTimeout,
+			@DefaultValue("10") int handshakesPerSecond, @DefaultValue("50") int handshakeBurst) {
 
 		public Limits {
+			requirePositive("chat.limits.header-timeout", headerTimeout);
+			requirePositive("chat.limits.handshakes-per-second", handshakesPerSecond);
+			requirePositive("chat.limits.handshake-burst", handshakeBurst);
 			requirePositive("chat.limits.connections-per-address", connectionsPerAddress);
 			requirePositive("chat.limits.max-text-length", maxTextLength);
 			requirePositive("chat.limits.max-frame-bytes", maxFrameBytes);
@@ -124,13 +161,27 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param username The administrator's user name
 	 * @param password The administrator's password; when unset, a random one is generated and
 	 * logged once at start-up
+	 * @param loginFailures Failed admin logins one remote address may make in a row; then every
+	 * login from that address, right or wrong, is refused with 429 until one failure is forgiven
+	 * (one every {@code login-lockout}); a successful login forgives them all
+	 * @param loginLockout How long it takes for one failed admin login to be forgiven, so how long
+	 * an address that used up its failures waits before it may try once more
 	 */
-	public record Admin(@DefaultValue("admin") String username, String password) {
+	public record Admin(@DefaultValue("admin") String username, String password,
+			@DefaultValue("10") int loginFailures, @DefaultValue("1m") Duration loginLockout) {
 
+		@ConstructorBinding
 		public Admin {
 			if (username.isBlank()) {
 				throw new IllegalArgumentException("chat.admin.username must not be blank");
 			}
+			requirePositive("chat.admin.login-failures", loginFailures);
+			requirePositive("chat.admin.login-lockout", loginLockout);
+		}
+
+		/** The administrator with the default login throttle. */
+		public Admin(String username, String password) {
+			this(username, password, 10, Duration.ofMinutes(1));
 		}
 
 	}

@@ -3,6 +3,8 @@ package io.imsystem.session;
 /**
  * A token bucket for one session's incoming frames, plus the throttle on its {@code rate-limited}
  * errors so that errors never amplify a flood. Used only by the thread that reads the session.
+ * Text messages and, on WebSocket, control frames and empty continuation frames draw from the same
+ * bucket.
  */
 public final class RateLimiter {
 
@@ -36,6 +38,15 @@ public final class RateLimiter {
 			return true;
 		}
 		return false;
+	}
+
+	/** How long until {@link #tryAcquire} can succeed again: at least 1 ms. */
+	public long millisUntilToken(long nowMillis) {
+		double tokens = this.tokens;
+		if (nowMillis > this.refilledAt) {
+			tokens = Math.min(this.capacity, tokens + (nowMillis - this.refilledAt) * this.tokensPerMilli);
+		}
+		return Math.max(1, (long) Math.ceil((1 - tokens) / this.tokensPerMilli));
 	}
 
 	/** Whether a dropped frame should be answered with an error: the first, then one a second. */

@@ -5,9 +5,9 @@ import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The sessions connected to this node, by id and by name. Names are unique case-insensitively:
- * a name is claimed with one atomic {@code putIfAbsent}, so two sessions racing for a name cannot
- * both win. No lock is held while anything is written to a client.
+ * The sessions connected to this node, by id and by name. Names are unique by {@link Names#key}
+ * (case-insensitive, and look-alikes of another script are the same name): a name is claimed with
+ * one atomic {@code putIfAbsent}, so two sessions racing for a name cannot both win. No lock is held while anything is written to a client.
  */
 public final class SessionRegistry {
 
@@ -66,7 +66,7 @@ public final class SessionRegistry {
 		}
 	}
 
-	/** The session with this name, case-insensitively, or {@code null}. */
+	/** The session with this name (or a name with the same {@link Names#key}), or {@code null}. */
 	public ChatSession find(String name) {
 		return this.byName.get(Names.key(name));
 	}

@@ -2,9 +2,11 @@ package io.imsystem.socket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.websocket.CloseReason;
@@ -13,6 +15,7 @@ import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
+import org.apache.tomcat.websocket.WsSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +34,8 @@ import org.springframework.stereotype.Component;
  * Bytes in, commands out: adapts the container's WebSocket sessions to the chat service. Frame-level
  * rules (binary frames, message size in UTF-8 bytes) are enforced here; everything else is the
  * chat's business. One instance serves every connection: what belongs to a connection lives in the
- * handlers {@link #onOpen} registers for it.
+ * handlers {@link #onOpen} registers for it. What the Jakarta API does not show (pings, empty
+ * continuation frames) is counted against the rate limit by the connection's {@link FrameGuard}.
  */
 @Component
 class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
@@ -55,10 +59,21 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 
 	private final ExecutorService closer;
 
-	ChatWebSocketEndpoint(ChatService chat, ChatProperties properties, AddressLimiter addressLimiter) {
+	/** Resumes reading connections paused by their {@link FrameGuard}: short tasks only. */
+	private final ScheduledExecutorService resumer;
+
+	private final Clock clock;
+
+	ChatWebSocketEndpoint(ChatService chat, ChatProperties properties, AddressLimiter addressLimiter, Clock clock) {
 		this.chat = chat;
 		this.properties = properties;
 		this.addressLimiter = addressLimiter;
+		this.clock = clock;
+		this.resumer = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "ws-resumer");
+			thread.setDaemon(true);
+			return thread;
+		});
 		AtomicInteger threads = new AtomicInteger();
 		this.closer = Executors.newFixedThreadPool(2, (task) -> {
 			Thread thread = new Thread(task, "ws-closer-" + threads.incrementAndGet());
@@ -74,6 +89,10 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 		Link link = new Link(address);
 		// Before anything can fail: Tomcat calls onClose for every session it opened.
 		webSocket.getUserProperties().put(Link.KEY, link);
+		// Replaces the send time limit HandshakeFilter set: see CONTROL_SEND_MILLIS. Our data frames
+		// are sent asynchronously, bounded by the container's async send timeout, and our closes
+		// set their own bounds.
+		webSocket.getUserProperties().put(WebSocketConnection.BLOCKING_SEND_TIMEOUT, WebSocketConnection.CONTROL_SEND_MILLIS);
 		if (!this.addressLimiter.tryAcquire(address)) {
 			// Lost a race with other handshakes from the same address after passing the 429 check.
 			link.releaseAddress();
@@ -90,6 +109,9 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 			connection.pong();
 		});
 		ChatSession session = this.chat.join(connection, (String) handshake.get(REQUESTED_NAME));
+		if (handshake.get(FrameGuard.KEY) instanceof FrameGuard guard && webSocket instanceof WsSession tomcat) {
+			guard.attach(tomcat, connection, session.rateLimiter(), this.clock, this.resumer);
+		}
 		LeaveReason closedWhileJoining = link.attach(session);
 		if (closedWhileJoining != null) {
 			// A client that dropped during its welcome: its close came before there was a session
@@ -193,6 +215,7 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 	@Override
 	public void destroy() {
 		this.closer.shutdown();
+		this.resumer.shutdown();
 	}
 
 	/**

@@ -2,6 +2,7 @@ package io.imsystem.socket;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,14 +13,16 @@ import org.slf4j.LoggerFactory;
 import io.imsystem.session.AddressLimiter;
 
 /**
- * Checks a handshake before the upgrade: a foreign browser origin gets 403, an address already at
- * its connection limit 429, a server shutting down 503. A client that sends no {@code Origin} (a
- * script, a CLI) is accepted: the check protects browsers from cross-site use, it is not
- * authentication.
+ * Checks a handshake before the upgrade: a foreign browser origin gets 403, a server shutting down
+ * 503, an address over its handshake rate or already at its connection limit 429. A client that
+ * sends no {@code Origin} (a script, a CLI) is accepted whatever its {@code Host}: the check
+ * protects browsers from cross-site use, it is not authentication.
  */
 final class HandshakeChecks {
 
 	private static final Logger logger = LoggerFactory.getLogger(HandshakeChecks.class);
+
+	static final int TOO_MANY_REQUESTS = 429;
 
 	private final OriginPolicy originPolicy;
 
@@ -27,33 +30,59 @@ final class HandshakeChecks {
 
 	private final BooleanSupplier accepting;
 
+	private final HandshakeRate rate;
+
+	private final Clock clock;
+
 	/**
 	 * @param accepting whether the server admits new sessions ({@code false} once shutdown began)
 	 */
-	HandshakeChecks(OriginPolicy originPolicy, AddressLimiter addressLimiter, BooleanSupplier accepting) {
+	HandshakeChecks(OriginPolicy originPolicy, AddressLimiter addressLimiter, BooleanSupplier accepting,
+			HandshakeRate rate, Clock clock) {
 		this.originPolicy = originPolicy;
 		this.addressLimiter = addressLimiter;
 		this.accepting = accepting;
+		this.rate = rate;
+		this.clock = clock;
 	}
 
 	/**
 	 * @param address the client's IP address, as connections are counted
-	 * @return the HTTP status that refuses the handshake, or 0 to go on with it
+	 * @return why the handshake is refused, or {@code null} to go on with it
 	 */
-	int refusal(HttpServletRequest request, String address) {
+	Refusal refusal(HttpServletRequest request, String address) {
 		String origin = request.getHeader("Origin");
 		if (origin != null && !this.originPolicy.allows(origin, request.getScheme(), request.getHeader("Host"))) {
-			logger.debug("Refused handshake from origin {}", origin);
-			return HttpServletResponse.SC_FORBIDDEN;
+			logger.debug("Refused handshake from origin {} to host {}", origin, request.getHeader("Host"));
+			return new Refusal(HttpServletResponse.SC_FORBIDDEN, "Forbidden",
+					"This origin may not open a chat socket on this host.", 0);
 		}
 		if (!this.accepting.getAsBoolean()) {
-			return HttpServletResponse.SC_SERVICE_UNAVAILABLE;
+			return new Refusal(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+					"The server is shutting down.", 0);
+		}
+		// Before the connection count, so that handshakes refused for it are paid for too: a client
+		// reconnecting in a loop at its limit is churn as well.
+		long retryAfter = this.rate.tryAcquire(address, this.clock.millis());
+		if (retryAfter > 0) {
+			logger.debug("Refused handshake from {}: over its handshake rate", address);
+			return new Refusal(TOO_MANY_REQUESTS, "Too Many Requests",
+					"Too many handshakes from this address; retry after " + retryAfter + " s.", retryAfter);
 		}
 		if (!this.addressLimiter.hasRoom(address)) {
-			logger.debug("Refused handshake from {}: {} connections open", address, this.addressLimiter.open(address));
-			return 429;
+			logger.debug("Refused handshake from {}: {} connections open, {} half-open", address,
+					this.addressLimiter.open(address), this.addressLimiter.halfOpen(address));
+			return new Refusal(TOO_MANY_REQUESTS, "Too Many Requests",
+					"Too many connections from this address.", 0);
 		}
-		return 0;
+		return null;
+	}
+
+	/**
+	 * A refused handshake, answered as an RFC 9457 problem detail.
+	 * @param retryAfterSeconds the {@code Retry-After}, or 0 for none
+	 */
+	record Refusal(int status, String title, String detail, long retryAfterSeconds) {
 	}
 
 	/** The first value of a query parameter, decoded; a value that does not decode is kept raw. */

@@ -43,7 +43,9 @@ import io.imsystem.session.Connection;
  * <p>
  * A request that is not a valid WebSocket handshake gets a plain answer here, before the container
  * sees it: 405 for a method other than GET, 426 for a plain GET or another protocol version, 400
- * for a missing {@code Connection: Upgrade} or a malformed key.
+ * for a missing {@code Connection: Upgrade} or a malformed key. A handshake the checks refuse
+ * (403, 429, 503) gets an RFC 9457 problem detail, with a {@code Retry-After} when over the
+ * handshake rate.
  * <p>
  * Tomcat keeps the handshake's headers for the whole life of a connection; the container sees only
  * the ones it needs, so a browser's cookies and user agent do not cost every idle connection a few
@@ -118,9 +120,9 @@ final class HandshakeFilter implements Filter {
 			return;
 		}
 		String address = request.getRemoteAddr();
-		int refusal = this.checks.refusal(request, address);
-		if (refusal != 0) {
-			response.setStatus(refusal);
+		HandshakeChecks.Refusal refusal = this.checks.refusal(request, address);
+		if (refusal != null) {
+			refuse(response, refusal);
 			return;
 		}
 		Map<String, Object> handshake = new HashMap<>(this.sessionDefaults);
@@ -152,6 +154,20 @@ final class HandshakeFilter implements Filter {
 		byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
 		response.setStatus(status);
 		response.setContentType("text/plain;charset=UTF-8");
+		response.setContentLength(body.length);
+		response.getOutputStream().write(body);
+	}
+
+	/** An RFC 9457 problem detail; the texts are constants of ours, so need no JSON escaping. */
+	private static void refuse(HttpServletResponse response, HandshakeChecks.Refusal refusal) throws IOException {
+		if (refusal.retryAfterSeconds() > 0) {
+			response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
+		}
+		String json = "{\"type\":\"about:blank\",\"title\":\"" + refusal.title() + "\",\"status\":" + refusal.status()
+				+ ",\"detail\":\"" + refusal.detail() + "\"}";
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
+		response.setStatus(refusal.status());
+		response.setContentType("application/problem+json");
 		response.setContentLength(body.length);
 		response.getOutputStream().write(body);
 	}

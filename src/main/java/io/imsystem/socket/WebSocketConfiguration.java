@@ -1,6 +1,9 @@
 package io.imsystem.socket;
 
+import java.time.Clock;
+
 import jakarta.servlet.DispatcherType;
+import org.apache.coyote.ProtocolHandler;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
@@ -11,6 +14,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.tomcat.TomcatProtocolHandlerCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 
 /**
@@ -71,16 +77,55 @@ class WebSocketConfiguration {
 		};
 	}
 
+	@Bean(destroyMethod = "close")
+	RequestHeaderDeadline requestHeaderDeadline(ChatProperties properties, AddressLimiter addressLimiter, Clock clock) {
+		return new RequestHeaderDeadline(addressLimiter, clock, properties.limits().headerTimeout());
+	}
+
+	/**
+	 * The connector that shows every accepted connection to the {@link RequestHeaderDeadline}, and
+	 * the valve that tells it when a request's headers arrived. The alternatives were weaker: Tomcat
+	 * has no deadline for headers (its {@code connectionTimeout} restarts with each byte, and a
+	 * short one would also cut slow uploads and long polls), and counting at the handshake never
+	 * sees a request that is never finished.
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> requestHeaderDeadlineConnector(
+			RequestHeaderDeadline deadline) {
+		TomcatProtocolHandlerCustomizer<ProtocolHandler> handOver = (handler) -> {
+			if (handler instanceof HeaderDeadlineProtocol protocol) {
+				protocol.deadline(deadline);
+			}
+		};
+		return (factory) -> {
+			factory.setProtocol(HeaderDeadlineProtocol.class.getName());
+			factory.addProtocolHandlerCustomizers(handOver);
+			factory.addEngineValves(new HeadersReadValve(deadline));
+		};
+	}
+
 	@Bean
 	FilterRegistrationBean<HandshakeFilter> chatHandshakeFilter(ChatWebSocketEndpoint endpoint, ChatProperties properties,
-			AddressLimiter addressLimiter, ChatService chat) {
-		HandshakeChecks checks = new HandshakeChecks(new OriginPolicy(properties.allowedOrigins()), addressLimiter,
-				chat::isAccepting);
+			AddressLimiter addressLimiter, ChatService chat, Clock clock) {
+		ChatProperties.Limits limits = properties.limits();
+		HandshakeChecks checks = new HandshakeChecks(
+				new OriginPolicy(properties.allowedOrigins(), properties.allowedHosts()), addressLimiter,
+				chat::isAccepting, new HandshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst()), clock);
 		FilterRegistrationBean<HandshakeFilter> registration = new FilterRegistrationBean<>(
 				new HandshakeFilter(endpoint, checks, properties));
 		registration.addUrlPatterns(PATH);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
-		// Before every other filter, security's included: see HandshakeFilter.
+		// Before every other filter but FrameGuardFilter, security's included: see HandshakeFilter.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		return registration;
+	}
+
+	/** Just before the handshake filter, which it hands a request whose upgrade guards frames. */
+	@Bean
+	FilterRegistrationBean<FrameGuardFilter> frameGuardFilter() {
+		FilterRegistrationBean<FrameGuardFilter> registration = new FilterRegistrationBean<>(new FrameGuardFilter());
+		registration.addUrlPatterns(PATH);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
 	}

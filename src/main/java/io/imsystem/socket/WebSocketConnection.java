@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
@@ -48,6 +49,18 @@ final class WebSocketConnection implements Connection {
 	 * waiting for more than 10 s.
 	 */
 	static final String CLOSE_SEND_TIMEOUT = "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
+
+	/**
+	 * The bound on a blocking write of a control frame (a pong, a heartbeat ping, the echo of a
+	 * client's normal close), set as the session's {@link #BLOCKING_SEND_TIMEOUT}. Tomcat has no
+	 * non-blocking send for control frames: they are written on the thread that asks, holding it
+	 * until the bytes are in the kernel's buffer or this time passes; then Tomcat closes the
+	 * connection (1001). Ours are written only when no other write is in flight, so they wait only
+	 * when the kernel's buffer to the client is full: a client that does not read. At the send time
+	 * limit (10 s) every pong to such a client held a Tomcat thread that long, and 200 of them
+	 * stalled the whole server.
+	 */
+	static final long CONTROL_SEND_MILLIS = 250;
 
 	/** How long an aborting close may try to write its close frame before the socket is closed. */
 	private static final long ABORT_SEND_MILLIS = 100;
@@ -90,6 +103,15 @@ final class WebSocketConnection implements Connection {
 	private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
 	private final AtomicBoolean closeStarted = new AtomicBoolean();
+
+	/**
+	 * The answer to the latest ping, waiting for the writing slot, and what to run once it is
+	 * written or dropped. One at most: a newer ping replaces it (RFC 6455 5.5.3).
+	 */
+	private final AtomicReference<PendingPong> pendingPong = new AtomicReference<>();
+
+	/** The payload of the pong being written, which the {@link FrameGuard} lets through. */
+	private volatile ByteBuffer pongInFlight;
 
 	/** When the unanswered heartbeat ping went out, or 0 when none is outstanding. */
 	private volatile long pingSentAt;
@@ -200,6 +222,27 @@ final class WebSocketConnection implements Connection {
 		this.pingSentAt = 0;
 	}
 
+	/**
+	 * Answers a ping with a pong of {@code payload}, now if nothing is being written, else as soon
+	 * as the write in flight is done, in either case without waiting for it. {@code done} runs once
+	 * the pong is written, replaced by a newer one, or dropped because the connection is closing.
+	 */
+	void answerPing(ByteBuffer payload, Runnable done) {
+		PendingPong previous = this.pendingPong.getAndSet(new PendingPong(payload, done));
+		if (previous != null) {
+			previous.done().run();
+		}
+		if (this.closing) {
+			dropPendingPong();
+			return;
+		}
+		drain();
+	}
+
+	boolean isOwnPong(ByteBuffer payload) {
+		return payload == this.pongInFlight;
+	}
+
 	/** Whether a ping has gone unanswered for at least {@code timeoutMillis}. */
 	boolean isDead(long now, long timeoutMillis) {
 		long sentAt = this.pingSentAt;
@@ -208,10 +251,14 @@ final class WebSocketConnection implements Connection {
 
 	private void drain() {
 		while (this.writing.compareAndSet(false, true)) {
+			PendingPong pong = this.pendingPong.getAndSet(null);
+			if (pong != null && !writePong(pong)) {
+				return;
+			}
 			Object next = this.queue.poll();
 			if (next == null) {
 				this.writing.set(false);
-				if (this.queue.isEmpty()) {
+				if (this.queue.isEmpty() && this.pendingPong.get() == null) {
 					return;
 				}
 				continue;
@@ -241,6 +288,35 @@ final class WebSocketConnection implements Connection {
 		}
 	}
 
+	/**
+	 * Writes a pong while holding the writing slot, so Tomcat's write lock is free and only a full
+	 * kernel buffer can make it wait (for {@link #CONTROL_SEND_MILLIS} at most).
+	 * @return {@code false} if it failed and the connection is closing
+	 */
+	private boolean writePong(PendingPong pong) {
+		this.pongInFlight = pong.payload();
+		try {
+			this.session.getBasicRemote().sendPong(pong.payload());
+			return true;
+		}
+		catch (IOException | RuntimeException ex) {
+			// Tomcat has closed the session already (1001) if the write timed out.
+			failed(ex);
+			return false;
+		}
+		finally {
+			this.pongInFlight = null;
+			pong.done().run();
+		}
+	}
+
+	private void dropPendingPong() {
+		PendingPong pong = this.pendingPong.getAndSet(null);
+		if (pong != null) {
+			pong.done().run();
+		}
+	}
+
 	private void sent(SendResult result) {
 		this.queuedBytes.addAndGet(-this.inFlightBytes);
 		if (!result.isOK()) {
@@ -260,6 +336,7 @@ final class WebSocketConnection implements Connection {
 	private void failed(Throwable failure) {
 		this.closing = true;
 		this.queue.clear();
+		dropPendingPong();
 		if (failure instanceof SocketTimeoutException) {
 			// The send time limit passed: a client that does not read.
 			reportSlow();
@@ -300,6 +377,7 @@ final class WebSocketConnection implements Connection {
 		if (!this.closeStarted.compareAndSet(false, true)) {
 			return;
 		}
+		dropPendingPong();
 		CloseReason reason = closeReason((code != null) ? code : CloseCode.SEND_FAILED);
 		this.closer.execute(() -> {
 			try {
@@ -321,6 +399,9 @@ final class WebSocketConnection implements Connection {
 				this.closed.complete(null);
 			}
 		});
+	}
+
+	private record PendingPong(ByteBuffer payload, Runnable done) {
 	}
 
 	static CloseReason closeReason(CloseCode code) {

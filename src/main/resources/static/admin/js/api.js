@@ -39,7 +39,16 @@ export async function api(method, path, body) {
   return response.status === 204 ? null : response.json();
 }
 
+/**
+ * The path of one user's resource: the name is one percent-encoded path segment. A name of dots
+ * alone would be read by the browser as a "." or ".." segment, whatever its encoding (%2e is a dot
+ * there too), and the call would reach another endpoint: a user named ".." once had the console
+ * change the global timeout. The server no longer accepts such names; this refuses them anyway.
+ */
 export function userPath(name, rest) {
+  if (/^\.*$/.test(name)) {
+    throw new ApiError(0, `The user “${name}” cannot be addressed by name.`);
+  }
   return `/users/${encodeURIComponent(name)}${rest}`;
 }
 

@@ -32,6 +32,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -56,11 +57,17 @@ class AdminControllerTests {
 	}
 
 	@Test
-	void refusesAnonymousAndWrongPasswordWithABare401() throws Exception {
+	void refusesAnonymousAndWrongPasswordWithTheSame401ProblemDetail() throws Exception {
 		this.mvc.perform(get("/api/admin/timeout"))
 			.andExpect(status().isUnauthorized())
-			.andExpect(content().string(""));
-		this.mvc.perform(get("/api/admin/timeout").with(httpBasic("root", "nope"))).andExpect(status().isUnauthorized());
+			.andExpect(header().string("WWW-Authenticate", "Basic realm=\"im-system\""))
+			.andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+			.andExpect(jsonPath("$.status").value(401))
+			.andExpect(jsonPath("$.detail").value("the administrator's login is required"));
+		this.mvc.perform(get("/api/admin/timeout").with(httpBasic("root", "nope")))
+			.andExpect(status().isUnauthorized())
+			.andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+			.andExpect(jsonPath("$.detail").value("the administrator's login is required"));
 	}
 
 	@Test

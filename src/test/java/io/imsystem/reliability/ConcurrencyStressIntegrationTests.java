@@ -51,7 +51,8 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "chat.idle.sweep-interval=50ms", "chat.admin.password=stress",
 				"chat.limits.messages-per-second=100000", "chat.limits.burst=100000",
-				"chat.limits.connections-per-address=500" })
+				"chat.limits.connections-per-address=500", "chat.limits.handshakes-per-second=100000",
+				"chat.limits.handshake-burst=100000" })
 @ExtendWith(OutputCaptureExtension.class)
 class ConcurrencyStressIntegrationTests {
 

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * anyone else sees them.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability" })
+		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability",
+				"chat.limits.handshakes-per-second=100000", "chat.limits.handshake-burst=100000" })
 class DisguiseIntegrationTests {
 
 	private static final AtomicInteger sequence = new AtomicInteger();

@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * burst and the sustained rate reach the room; and another client's round trips go on meanwhile.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability" })
+		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability",
+				"chat.limits.handshakes-per-second=100000", "chat.limits.handshake-burst=100000" })
 class FloodIntegrationTests {
 
 	private static final Logger logger = LoggerFactory.getLogger(FloodIntegrationTests.class);

@@ -41,7 +41,8 @@ import static org.awaitility.Awaitility.await;
  * the room keeps chatting, and no thread is left spinning on a broken connection.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability" })
+		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability",
+				"chat.limits.handshakes-per-second=100000", "chat.limits.handshake-burst=100000" })
 class ProtocolAbuseIntegrationTests {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProtocolAbuseIntegrationTests.class);

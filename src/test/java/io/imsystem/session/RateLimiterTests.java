@@ -19,6 +19,17 @@ class RateLimiterTests {
 	}
 
 	@Test
+	void saysWhenTheNextTokenComes() {
+		RateLimiter limiter = new RateLimiter(20, 40, T0);
+		assertThat(limiter.millisUntilToken(T0)).isEqualTo(1);
+		countAcquired(limiter, T0);
+		assertThat(limiter.millisUntilToken(T0)).isEqualTo(50);
+		assertThat(limiter.millisUntilToken(T0 + 30)).isEqualTo(20);
+		assertThat(limiter.tryAcquire(T0 + 30 + 19)).isFalse();
+		assertThat(limiter.tryAcquire(T0 + 30 + 20)).isTrue();
+	}
+
+	@Test
 	void refillsAtTheRate() {
 		RateLimiter limiter = new RateLimiter(20, 40, T0);
 		assertThat(countAcquired(limiter, T0)).isEqualTo(40);

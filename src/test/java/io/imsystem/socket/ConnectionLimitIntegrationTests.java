@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,7 +106,14 @@ class ConnectionLimitIntegrationTests {
 			}
 			int welcomed = 0;
 			for (Socket socket : sockets) {
-				String status = statusLine(socket);
+				String status;
+				try {
+					status = statusLine(socket);
+				}
+				catch (SocketException ex) {
+					// Reset: closed at accept with the request unread.
+					status = "";
+				}
 				if (status.contains(" 101 ")) {
 					// Accepted at the handshake, then either welcomed or closed with 1013.
 					String first = firstFrameText(socket);
@@ -113,9 +121,11 @@ class ConnectionLimitIntegrationTests {
 						welcomed++;
 					}
 				}
-				else {
+				else if (!status.isEmpty()) {
 					assertThat(status).contains(" 429 ");
 				}
+				// Else closed at accept: more connections than the cap that had not sent their
+				// request yet (RequestHeaderDeadline).
 			}
 			assertThat(welcomed).isEqualTo(3);
 		}

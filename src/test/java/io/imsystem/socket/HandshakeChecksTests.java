@@ -5,6 +5,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.session.AddressLimiter;
+import io.imsystem.support.MutableClock;
 
 import org.springframework.mock.web.MockHttpServletRequest;
 
@@ -16,8 +17,11 @@ class HandshakeChecksTests {
 
 	private boolean accepting = true;
 
+	private final MutableClock clock = new MutableClock(1_000_000);
+
 	private final HandshakeChecks checks = new HandshakeChecks(
-			new OriginPolicy(List.of("http://localhost:*", "http://127.0.0.1:*")), this.addressLimiter, () -> this.accepting);
+			new OriginPolicy(List.of("http://localhost:*", "http://127.0.0.1:*"), List.of("localhost", "chat.example.com")),
+			this.addressLimiter, () -> this.accepting, new HandshakeRate(1, 5), this.clock);
 
 	@Test
 	void decodesTheNameParameter() {
@@ -63,13 +67,13 @@ class HandshakeChecksTests {
 
 	@Test
 	void acceptsAllowedOriginsAndNoOrigin() {
-		assertThat(this.checks.refusal(upgrade(), ADDRESS)).isZero();
+		assertThat(status(upgrade(), ADDRESS)).isZero();
 		MockHttpServletRequest local = upgrade();
 		local.addHeader("Origin", "http://localhost:3000");
-		assertThat(this.checks.refusal(local, ADDRESS)).isZero();
+		assertThat(status(local, ADDRESS)).isZero();
 		MockHttpServletRequest same = upgrade();
 		same.addHeader("Origin", "http://chat.example.com:8080");
-		assertThat(this.checks.refusal(same, ADDRESS)).isZero();
+		assertThat(status(same, ADDRESS)).isZero();
 	}
 
 	@Test
@@ -78,25 +82,25 @@ class HandshakeChecksTests {
 			MockHttpServletRequest request = upgrade();
 			request.addHeader("Origin", origin);
 			request.setQueryString("name=bob");
-			assertThat(this.checks.refusal(request, ADDRESS)).as(origin).isEqualTo(403);
+			assertThat(status(request, ADDRESS)).as(origin).isEqualTo(403);
 		}
 	}
 
 	@Test
 	void refusesAnAddressAtItsLimitWith429() {
 		this.addressLimiter.tryAcquire(ADDRESS);
-		assertThat(this.checks.refusal(upgrade(), ADDRESS)).isZero();
+		assertThat(status(upgrade(), ADDRESS)).isZero();
 		this.addressLimiter.tryAcquire(ADDRESS);
-		assertThat(this.checks.refusal(upgrade(), ADDRESS)).isEqualTo(429);
-		assertThat(this.checks.refusal(upgrade(), "127.0.0.9")).isZero();
+		assertThat(status(upgrade(), ADDRESS)).isEqualTo(429);
+		assertThat(status(upgrade(), "127.0.0.9")).isZero();
 		this.addressLimiter.release(ADDRESS);
-		assertThat(this.checks.refusal(upgrade(), ADDRESS)).isZero();
+		assertThat(status(upgrade(), ADDRESS)).isZero();
 	}
 
 	@Test
 	void refusesEveryoneWith503OnceShutdownBegan() {
 		this.accepting = false;
-		assertThat(this.checks.refusal(upgrade(), ADDRESS)).isEqualTo(503);
+		assertThat(status(upgrade(), ADDRESS)).isEqualTo(503);
 	}
 
 	@Test
@@ -112,6 +116,38 @@ class HandshakeChecksTests {
 		assertThat(HandshakeFilter.hasToken(request, "connection", "upgrade")).isTrue();
 		assertThat(HandshakeFilter.hasToken(request, "Upgrade", "WebSocket")).isTrue();
 		assertThat(HandshakeFilter.hasToken(request, "Sec-WebSocket-Version", "13")).isFalse();
+	}
+
+	@Test
+	void refusesAnAddressOverItsHandshakeRateWith429AndRetryAfter() {
+		for (int i = 0; i < 5; i++) {
+			assertThat(status(upgrade(), "10.0.0.1")).as("handshake %d of the burst", i).isZero();
+		}
+		HandshakeChecks.Refusal refusal = this.checks.refusal(upgrade(), "10.0.0.1");
+		assertThat(refusal.status()).isEqualTo(429);
+		assertThat(refusal.retryAfterSeconds()).isEqualTo(1);
+		assertThat(status(upgrade(), "10.0.0.2")).isZero();
+		this.clock.advance(1000);
+		assertThat(status(upgrade(), "10.0.0.1")).isZero();
+		assertThat(status(upgrade(), "10.0.0.1")).isEqualTo(429);
+	}
+
+	@Test
+	void aHostThatIsNotTheServersIsNotItsOwnOrigin() {
+		MockHttpServletRequest rebound = upgrade();
+		rebound.removeHeader("Host");
+		rebound.addHeader("Host", "evil.com:8080");
+		rebound.addHeader("Origin", "http://evil.com:8080");
+		assertThat(status(rebound, ADDRESS)).isEqualTo(403);
+		MockHttpServletRequest script = upgrade();
+		script.removeHeader("Host");
+		script.addHeader("Host", "evil.com:8080");
+		assertThat(status(script, ADDRESS)).isZero();
+	}
+
+	private int status(MockHttpServletRequest request, String address) {
+		HandshakeChecks.Refusal refusal = this.checks.refusal(request, address);
+		return (refusal != null) ? refusal.status() : 0;
 	}
 
 	private static final String ADDRESS = "127.0.0.1";

@@ -65,10 +65,21 @@ class OriginIntegrationTests {
 	}
 
 	@Test
-	void theServersOwnOriginIsAccepted() throws IOException {
-		String host = "chat.example.com:" + this.port;
-		assertThat(handshake("http://" + host, host)).isEqualTo(101);
-		assertThat(handshake("http://other.example.com:" + this.port, host)).isEqualTo(403);
+	void theServersOwnOriginIsAcceptedOnItsOwnNames() throws IOException {
+		String localhost = "localhost:" + this.port;
+		assertThat(handshake("http://" + localhost, localhost)).isEqualTo(101);
+		// Not among chat.allowed-origins: accepted as same-origin, [::1] being a loopback name.
+		String ipv6 = "[::1]:" + this.port;
+		assertThat(handshake("http://" + ipv6, ipv6)).isEqualTo(101);
+		assertThat(handshake("http://other.example.com:" + this.port, localhost)).isEqualTo(403);
+	}
+
+	@Test
+	void aDnsRebindingPageIsNotTheServersOwnOrigin() throws IOException {
+		// evil.com rebound to this server's address: its page's Origin agrees with its Host.
+		String evil = "evil.com:" + this.port;
+		assertThat(handshake("http://" + evil, evil)).isEqualTo(403);
+		assertThat(handshake(null, evil)).as("a script, without Origin, whatever its Host").isEqualTo(101);
 	}
 
 	@ParameterizedTest

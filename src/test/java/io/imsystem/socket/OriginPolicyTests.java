@@ -13,7 +13,9 @@ class OriginPolicyTests {
 
 	private static final List<String> DEFAULTS = List.of("http://localhost:*", "http://127.0.0.1:*");
 
-	private final OriginPolicy policy = new OriginPolicy(DEFAULTS);
+	private static final List<String> HOSTS = List.of("localhost", "127.0.0.1", "[::1]", "chat.example.com");
+
+	private final OriginPolicy policy = new OriginPolicy(DEFAULTS, HOSTS);
 
 	@ParameterizedTest
 	@ValueSource(strings = { "http://localhost", "http://localhost:80", "http://localhost:8080", "http://localhost:65535",
@@ -73,6 +75,31 @@ class OriginPolicyTests {
 	}
 
 	@Test
+	void aHostThatIsNotOneOfTheServersNamesIsNotASameOrigin() {
+		// DNS rebinding: evil.com resolves to this server, and the page's requests agree with its Host.
+		assertThat(this.policy.allows("http://evil.com:8080", "http", "evil.com:8080")).isFalse();
+		assertThat(this.policy.allows("http://evil.com", "http", "evil.com")).isFalse();
+		assertThat(this.policy.allows("http://chat.example.com.evil.com:8080", "http", "chat.example.com.evil.com:8080"))
+			.isFalse();
+		assertThat(this.policy.allows("http://[::1]:8080", "http", "[::1]:8080")).isTrue();
+	}
+
+	@Test
+	void allowedHostsAreNormalised() {
+		OriginPolicy policy = new OriginPolicy(List.of(), List.of(" Chat.Example.COM ", "::1"));
+		assertThat(policy.allows("http://chat.example.com:8080", "http", "chat.example.com:8080")).isTrue();
+		assertThat(policy.allows("http://[::1]:8080", "http", "[::1]:8080")).isTrue();
+		assertThat(policy.allows("http://localhost:8080", "http", "localhost:8080")).isFalse();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "http://localhost", "localhost:8080", "*", "", "local host", "[zz]" })
+	void refusesMalformedAllowedHosts(String entry) {
+		assertThatIllegalArgumentException().isThrownBy(() -> new OriginPolicy(DEFAULTS, List.of(entry)))
+			.withMessageContaining("chat.allowed-hosts");
+	}
+
+	@Test
 	void aMissingOrMalformedHostHeaderIsNotASameOrigin() {
 		assertThat(this.policy.allows("http://chat.example.com", "http", null)).isFalse();
 		assertThat(this.policy.allows("http://chat.example.com", null, "chat.example.com")).isFalse();
@@ -83,7 +110,7 @@ class OriginPolicyTests {
 
 	@Test
 	void aConfiguredIpv6OriginIsAllowed() {
-		OriginPolicy ipv6 = new OriginPolicy(List.of("http://[::1]:*"));
+		OriginPolicy ipv6 = new OriginPolicy(List.of("http://[::1]:*"), HOSTS);
 		assertThat(ipv6.allows("http://[::1]:8080", "http", "127.0.0.1:8080")).isTrue();
 		assertThat(ipv6.allows("http://[::1]", "http", "127.0.0.1:8080")).isTrue();
 		assertThat(ipv6.allows("http://[::2]:8080", "http", "127.0.0.1:8080")).isFalse();
@@ -92,7 +119,7 @@ class OriginPolicyTests {
 
 	@Test
 	void aConfiguredPortIsExact() {
-		OriginPolicy exact = new OriginPolicy(List.of("https://chat.example.com", "http://app.example.com:3000"));
+		OriginPolicy exact = new OriginPolicy(List.of("https://chat.example.com", "http://app.example.com:3000"), HOSTS);
 		assertThat(exact.allows("https://chat.example.com", "http", "internal:8080")).isTrue();
 		assertThat(exact.allows("https://chat.example.com:443", "http", "internal:8080")).isTrue();
 		assertThat(exact.allows("https://chat.example.com:8443", "http", "internal:8080")).isFalse();
@@ -105,7 +132,7 @@ class OriginPolicyTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "localhost", "http://localhost/", "http://*", "*", "http://localhost:**", "ftp://localhost" })
 	void refusesMalformedConfiguration(String entry) {
-		assertThatIllegalArgumentException().isThrownBy(() -> new OriginPolicy(List.of(entry)))
+		assertThatIllegalArgumentException().isThrownBy(() -> new OriginPolicy(List.of(entry), HOSTS))
 			.withMessageContaining("chat.allowed-origins");
 	}
 

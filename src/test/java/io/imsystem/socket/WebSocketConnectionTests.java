@@ -2,6 +2,7 @@ package io.imsystem.socket;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -123,6 +124,42 @@ class WebSocketConnectionTests {
 		closerTasks.get(0).run();
 		assertThat(reports).hasValue(1);
 		verify(this.remote).sendText(anyString(), any());
+	}
+
+	/**
+	 * A pong never waits on the reading thread for a write in flight: it is written once that
+	 * write is done, and only the latest ping's (RFC 6455 5.5.3). {@code done} (which resumes
+	 * reading) runs for each, written or replaced.
+	 */
+	@Test
+	void aPongWaitsForTheWriteInFlightAndOnlyTheLatestIsSent() throws IOException {
+		RemoteEndpoint.Basic basic = mock(RemoteEndpoint.Basic.class);
+		given(this.nativeSession.getBasicRemote()).willReturn(basic);
+		SendHandler inFlight = sendOne();
+		AtomicInteger done = new AtomicInteger();
+
+		this.connection.answerPing(ByteBuffer.wrap(new byte[] { 1 }), done::incrementAndGet);
+		this.connection.answerPing(ByteBuffer.wrap(new byte[] { 2 }), done::incrementAndGet);
+
+		verify(basic, never()).sendPong(any());
+		assertThat(done).as("the first replaced").hasValue(1);
+		inFlight.onResult(new SendResult(this.nativeSession));
+		ArgumentCaptor<ByteBuffer> pong = ArgumentCaptor.forClass(ByteBuffer.class);
+		verify(basic).sendPong(pong.capture());
+		assertThat(pong.getValue().get(0)).isEqualTo((byte) 2);
+		assertThat(done).hasValue(2);
+	}
+
+	@Test
+	void aPongWithNothingInFlightIsWrittenAtOnce() throws IOException {
+		RemoteEndpoint.Basic basic = mock(RemoteEndpoint.Basic.class);
+		given(this.nativeSession.getBasicRemote()).willReturn(basic);
+		AtomicInteger done = new AtomicInteger();
+
+		this.connection.answerPing(ByteBuffer.wrap(new byte[] { 1 }), done::incrementAndGet);
+
+		verify(basic).sendPong(any());
+		assertThat(done).hasValue(1);
 	}
 
 	private SendHandler sendOne() {

@@ -5,6 +5,8 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +52,28 @@ public final class RawWebSocket implements AutoCloseable {
 
 	/** Opens a socket and sends the upgrade request; the returned client holds the response. */
 	public static RawWebSocket open(int port, String pathAndQuery, String... headers) throws IOException {
-		Socket socket = new Socket("127.0.0.1", port);
+		return open(new Socket("127.0.0.1", port), port, pathAndQuery, headers);
+	}
+
+	/**
+	 * Opens a socket from {@code localAddress} (another loopback address, so that connections are
+	 * counted against another address) with socket buffers of about the given sizes, set before
+	 * connecting so that TCP never changes them: a client that does not read then holds little of
+	 * what the server sends it, and one that floods can have all of its flood written before the
+	 * server reads any of it.
+	 */
+	public static RawWebSocket open(InetAddress localAddress, int receiveBuffer, int sendBuffer, int port,
+			String pathAndQuery) throws IOException {
+		Socket socket = new Socket();
+		socket.setReceiveBufferSize(receiveBuffer);
+		socket.setSendBufferSize(sendBuffer);
+		socket.bind(new InetSocketAddress(localAddress, 0));
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+		return open(socket, port, pathAndQuery);
+	}
+
+	private static RawWebSocket open(Socket socket, int port, String pathAndQuery, String... headers)
+			throws IOException {
 		socket.setSoTimeout(10_000);
 		StringBuilder request = new StringBuilder()
 			.append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
@@ -79,7 +102,16 @@ public final class RawWebSocket implements AutoCloseable {
 	 * into a write in flight; ProtocolAbuseIntegrationTests races it on purpose).
 	 */
 	public static RawWebSocket connect(int port, String name) throws IOException {
-		RawWebSocket client = open(port, "/ws/chat" + ((name != null) ? "?name=" + name : ""));
+		return joined(open(port, "/ws/chat" + ((name != null) ? "?name=" + name : "")));
+	}
+
+	/** {@link #connect(int, String)} from {@code localAddress}, with a small receive buffer. */
+	public static RawWebSocket connect(InetAddress localAddress, int receiveBuffer, int sendBuffer, int port,
+			String name) throws IOException {
+		return joined(open(localAddress, receiveBuffer, sendBuffer, port, "/ws/chat?name=" + name));
+	}
+
+	private static RawWebSocket joined(RawWebSocket client) throws IOException {
 		if (client.handshake.status() != 101) {
 			client.close();
 			throw new IllegalStateException("handshake refused: " + client.handshake);
