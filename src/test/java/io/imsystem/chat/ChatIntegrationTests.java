@@ -4,14 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Room;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -30,9 +28,6 @@ class ChatIntegrationTests {
 
 	@LocalServerPort
 	private int port;
-
-	@Autowired
-	private SessionRegistry registry;
 
 	@RegisterExtension
 	final Room room = new Room();

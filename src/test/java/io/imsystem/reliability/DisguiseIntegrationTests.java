@@ -8,11 +8,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Room;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -41,8 +40,9 @@ class DisguiseIntegrationTests {
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	SessionRegistry registry;
+	AdminApi admin() {
+		return AdminApi.of(this.port, "reliability");
+	}
 
 	@ParameterizedTest(name = "name {0}")
 	@ValueSource(strings = { "\u202Eevil", "admin\u202E", "zero\u200Bwidth", "\u200Bbob", "join\u200Der",
@@ -53,7 +53,7 @@ class DisguiseIntegrationTests {
 			assertThat(welcome.path("name").asString()).matches("user-[0-9a-f]{6}");
 			assertThat(client.next("error").path("code").asString()).isEqualTo("invalid-name");
 			assertThat(client.next("presence").path("name").asString()).isEqualTo(welcome.path("name").asString());
-			assertThat(this.registry.find(name)).isNull();
+			assertThat(admin().onlineNames()).doesNotContain(name);
 		}
 	}
 
@@ -71,7 +71,7 @@ class DisguiseIntegrationTests {
 			client.send("who");
 			JsonNode users = client.next("users");
 			assertThat(users.path("users").findValuesAsString("name")).contains(own).doesNotContain(name);
-			assertThat(this.registry.find(own)).isNotNull();
+			assertThat(admin().onlineNames()).contains(own).doesNotContain(name);
 		}
 	}
 

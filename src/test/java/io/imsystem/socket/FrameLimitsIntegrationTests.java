@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.RawWebSocket;
 import io.imsystem.support.Room;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -24,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * over the limit in UTF-8 bytes close with 1009, and the others see the sender leave with reason
  * {@code error}.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "chat.admin.password=test-secret")
 class FrameLimitsIntegrationTests {
 
 	private static final int LIMIT = 8192;
@@ -32,9 +31,6 @@ class FrameLimitsIntegrationTests {
 	private static final String CHAT_PREFIX = "{\"type\":\"chat\",\"text\":\"";
 
 	private static final String CHAT_SUFFIX = "\"}";
-
-	@Autowired
-	private SessionRegistry registry;
 
 	@LocalServerPort
 	private int port;
@@ -119,7 +115,7 @@ class FrameLimitsIntegrationTests {
 			sender.sendFrame(false, 0, RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(frame, first, second));
 			sender.sendFrame(true, 0, RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(frame, second, frame.length));
 			assertThat(other.next("chat").path("text").asString()).isEqualTo(text);
-			assertThat(this.registry.find("fragments")).as("still connected").isNotNull();
+			assertThat(AdminApi.of(this.port, "test-secret").onlineNames()).as("still connected").contains("fragments");
 		}
 	}
 

@@ -6,7 +6,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.HttpLines;
 import org.junit.jupiter.api.AfterEach;
 
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -28,18 +27,16 @@ import static org.awaitility.Awaitility.await;
  * 500. Each accepted probe drops its connection right after the status line, and must not leave a
  * session behind.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "chat.admin.password=test-secret")
 class OriginIntegrationTests {
 
 	@LocalServerPort
 	private int port;
 
-	@Autowired
-	private SessionRegistry registry;
-
 	@AfterEach
 	void noSessionOutlivesItsConnection() {
-		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(this.registry.sessions()).isEmpty());
+		AdminApi admin = AdminApi.of(this.port, "test-secret");
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(admin.sessions()).isZero());
 	}
 
 	@Test
