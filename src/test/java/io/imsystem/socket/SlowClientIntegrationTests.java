@@ -4,19 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.imsystem.idle.KickHistory;
-import io.imsystem.idle.KickRecord;
-import io.imsystem.protocol.LeaveReason;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Room;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +25,8 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "chat.session.buffer-size-limit=64KB", "chat.limits.messages-per-second=100000",
-				"chat.limits.burst=100000", "chat.limits.max-text-length=100000", "chat.limits.max-frame-bytes=100000" })
+				"chat.limits.burst=100000", "chat.limits.max-text-length=100000", "chat.limits.max-frame-bytes=100000",
+				"chat.admin.password=test-secret" })
 class SlowClientIntegrationTests {
 
 	/** Enough to fill the loopback socket buffers many times over; the kick comes long before. */
@@ -36,19 +34,17 @@ class SlowClientIntegrationTests {
 
 	private static final String PADDING = "x".repeat(8 * 1024);
 
-	@Autowired
-	private SessionRegistry registry;
-
-	@Autowired
-	private KickHistory kickHistory;
+	@LocalServerPort
+	private int port;
 
 	@RegisterExtension
 	final Room room = new Room();
 
 	@Test
 	void aClientThatStopsReadingIsKickedAsSlowAndNobodyElseNotices() {
+		AdminApi admin = AdminApi.of(this.port, "test-secret");
 		ChatClient slow = this.room.connectNotReading("slow");
-		await().atMost(10, TimeUnit.SECONDS).until(() -> this.registry.find("slow") != null);
+		await().atMost(10, TimeUnit.SECONDS).until(() -> admin.onlineNames().contains("slow"));
 		ChatClient reader = this.room.join("reader");
 		ChatClient flooder = this.room.join("flooder");
 		reader.next("presence");
@@ -58,7 +54,7 @@ class SlowClientIntegrationTests {
 		List<Integer> flooderChats = new ArrayList<>();
 		List<JsonNode> flooderPresence = new ArrayList<>();
 		int sent = 0;
-		while (sent < MAX_MESSAGES && !kicked("slow")) {
+		while (sent < MAX_MESSAGES && !kickedAsSlow(admin, "slow")) {
 			flooder.send("{\"type\":\"chat\",\"text\":\"" + sent + ":" + PADDING + "\"}");
 			sent++;
 			// The flooder waits for its own copy, so the room, not the flooder's socket, sets the pace
@@ -68,7 +64,7 @@ class SlowClientIntegrationTests {
 			}
 			collect(reader.drain(), readerChats, readerPresence);
 		}
-		assertThat(kicked("slow")).as("slow client kicked within %d messages", MAX_MESSAGES).isTrue();
+		assertThat(kickedAsSlow(admin, "slow")).as("slow client kicked within %d messages", MAX_MESSAGES).isTrue();
 		// The 64 KB queue plus the kernel buffers: the server's send buffer is fixed at 64 KB
 		// (chat.websocket.socket-send-buffer), and a client that never read never had its receive
 		// buffer grown. Left to TCP autotuning the same kick came after 498 messages (about 4 MB).
@@ -101,14 +97,15 @@ class SlowClientIntegrationTests {
 		});
 		assertThat(flooder.isClosed()).isFalse();
 
-		KickRecord record = this.kickHistory.all().stream()
-			.filter((kick) -> kick.name().equals("slow"))
+		List<JsonNode> kicks = admin.kicks();
+		JsonNode record = kicks.stream()
+			.filter((kick) -> kick.path("name").asString().equals("slow"))
 			.findFirst()
 			.orElseThrow();
-		assertThat(record.reason()).isEqualTo(LeaveReason.SLOW);
-		assertThat(record.remoteAddress()).startsWith("127.0.0.1:");
-		assertThat(this.registry.find("slow")).isNull();
-		assertThat(this.kickHistory.all()).extracting(KickRecord::name).doesNotContain("reader", "flooder");
+		assertThat(record.path("reason").asString()).isEqualTo("slow");
+		assertThat(record.path("remoteAddress").asString()).startsWith("127.0.0.1:");
+		assertThat(admin.onlineNames()).doesNotContain("slow");
+		assertThat(kicks).extracting((kick) -> kick.path("name").asString()).doesNotContain("reader", "flooder");
 
 		// Once it reads again, it finds its connection closed after what had reached it: with 4500
 		// when the close frame could be written, or abnormally (1006) when a frame it never finished
@@ -117,10 +114,11 @@ class SlowClientIntegrationTests {
 		assertThat(slow.awaitClose().code()).isIn(4500, 1006);
 	}
 
-	private boolean kicked(String name) {
-		return this.kickHistory.all()
+	private static boolean kickedAsSlow(AdminApi admin, String name) {
+		return admin.kicks()
 			.stream()
-			.anyMatch((kick) -> kick.name().equals(name) && kick.reason() == LeaveReason.SLOW);
+			.anyMatch((kick) -> kick.path("name").asString().equals(name)
+					&& kick.path("reason").asString().equals("slow"));
 	}
 
 	private static boolean hasSlowLeave(List<JsonNode> presence) {

@@ -35,6 +35,23 @@ public final class AdminApi {
 		return names;
 	}
 
+	/**
+	 * Gives a user a timeout of its own ({@code PUT /api/admin/users/{name}/timeout}).
+	 * @return the status: 200, or 404 while no user of that name is online
+	 */
+	public int overrideTimeout(String name, long seconds) {
+		return this.http.put("/api/admin/users/" + name + "/timeout", "{\"timeoutSeconds\":" + seconds + "}").status();
+	}
+
+	/** The kick history, newest first ({@code GET /api/admin/kicks}, at most 1000). */
+	public List<JsonNode> kicks() {
+		Http.Response response = this.http.get("/api/admin/kicks?limit=1000");
+		assertThat(response.status()).as("GET /api/admin/kicks").isEqualTo(200);
+		List<JsonNode> kicks = new ArrayList<>();
+		response.json().forEach(kicks::add);
+		return kicks;
+	}
+
 	/** The sessions this node holds, ending ones included ({@code online} of {@code /actuator/chat}). */
 	public int sessions() {
 		Http.Response response = this.http.get("/actuator/chat");
