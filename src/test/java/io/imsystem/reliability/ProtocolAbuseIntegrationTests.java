@@ -23,11 +23,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.RawWebSocket;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -67,8 +66,9 @@ class ProtocolAbuseIntegrationTests {
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	SessionRegistry registry;
+	AdminApi admin() {
+		return AdminApi.of(this.port, "reliability");
+	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("abuses")
@@ -87,7 +87,7 @@ class ProtocolAbuseIntegrationTests {
 			assertThat(abuser.awaitEndOfStream()).as("connection ended").isTrue();
 			JsonNode leave = awaitPresence(observer, "leave", abuserName);
 			assertThat(leave.path("reason").asString()).isEqualTo("error");
-			assertThat(this.registry.find(abuserName)).isNull();
+			assertThat(admin().onlineNames()).doesNotContain(abuserName);
 
 			observer.send("still chatting after " + description);
 			JsonNode chat = observer.nextOfType("chat");

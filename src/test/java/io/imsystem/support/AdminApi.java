@@ -21,7 +21,11 @@ public final class AdminApi {
 
 	/** The admin API of the app on {@code port}, as the default administrator ({@code admin}). */
 	public static AdminApi of(int port, String password) {
-		return new AdminApi(Http.basic(port, "admin", password));
+		return of(port, "admin", password);
+	}
+
+	public static AdminApi of(int port, String username, String password) {
+		return new AdminApi(Http.basic(port, username, password));
 	}
 
 	/** The names of the users online ({@code GET /api/admin/users}). */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.imsystem.idle.IdlePolicy;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
 import org.junit.jupiter.api.AfterEach;
@@ -48,9 +48,6 @@ class AdminConsoleIntegrationTests {
 
 	@Autowired
 	IdlePolicy policy;
-
-	@Autowired
-	SessionRegistry registry;
 
 	private IdlePolicy.Settings settingsBefore;
 
@@ -141,7 +138,7 @@ class AdminConsoleIntegrationTests {
 			await().during(Duration.ofMillis(2500))
 				.atMost(Duration.ofSeconds(5))
 				.until(() -> Long.valueOf(1).equals(alice.driver.executeScript("return window.socketsOpened"))
-						&& this.registry.find("alice") == null);
+						&& !AdminApi.of(this.port, USER, PASSWORD).onlineNames().contains("alice"));
 
 			console.waitUntil((driver) -> !console.users().contains("alice"));
 			console.waitUntil((driver) -> console.kickColumn("name").contains("alice"));
