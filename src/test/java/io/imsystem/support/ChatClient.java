@@ -290,7 +290,9 @@ public final class ChatClient implements AutoCloseable {
 			if (!ChatClient.this.closed.isDone()) {
 				ChatClient.this.receivedAtClose = ChatClient.this.received.get();
 			}
-			ChatClient.this.closed.complete(new Close(1006, String.valueOf(error)));
+			// The JDK wraps what was wrong with a frame (an opcode, a close code) in the cause.
+			String cause = (error.getCause() != null) ? " caused by " + error.getCause() : "";
+			ChatClient.this.closed.complete(new Close(1006, error + cause));
 		}
 
 	}
