@@ -11,11 +11,11 @@ import org.springframework.stereotype.Component;
  * each sender only queues, so a slow client delays nobody.
  */
 @Component
-class LocalBroker implements Broker {
+public class LocalBroker implements Broker {
 
 	private final SessionRegistry registry;
 
-	LocalBroker(SessionRegistry registry) {
+	public LocalBroker(SessionRegistry registry) {
 		this.registry = registry;
 	}
 

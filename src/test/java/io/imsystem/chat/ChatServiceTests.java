@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.broker.Broker;
+import io.imsystem.broker.LocalBroker;
 import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.IdleSweeper;
@@ -62,11 +63,8 @@ class ChatServiceTests {
 
 	private final KickHistory history = new InMemoryKickHistory(100);
 
-	/** Same as the local broker: every live session but {@code except} that had joined by then. */
-	private final Broker broker = (envelope, except, asOf) -> this.registry.sessions()
-		.stream()
-		.filter((session) -> session != except && session.isLive() && session.joinVersion() <= asOf)
-		.forEach((session) -> session.send(envelope));
+	/** The broker the application runs with, so that the room is tested as it delivers. */
+	private final Broker broker = new LocalBroker(this.registry);
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
