@@ -444,6 +444,9 @@ async function runBroadcast(co, args, p) {
       sendFailures: sum(replies, 'sendFailures'),
       closedDuringRun: sum(replies, 'closedDuringRun'),
       malformed,
+      // Line protocol: copies that came without the "[addr]name:" prefix, i.e. after a "\n" inside
+      // another copy's line: the server broadcast several sent lines as one (what one read() returned).
+      linesWithoutPrefix: sum(replies, 'unprefixed'),
     },
     throughput: { seconds: round(seconds, 3), copiesPerSecond: Math.round(received / seconds), broadcastsPerSecond: round(sent / seconds, 1) },
     latencyMs: mergeHist(replies, 'hist'),
@@ -942,7 +945,7 @@ function worker() {
   const state = {
     received: 0, senders: 0, messages: 0, seen: null, lastSeq: null, unique: 0, duplicates: 0, outOfOrder: 0,
     hist: new Float64Array(HIST_SIZE), histMax: 0, firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, sendsDone: true,
-    closedDuringRun: 0, sending: false, malformed: 0,
+    closedDuringRun: 0, sending: false, malformed: 0, unprefixed: 0,
   };
   let timeoutMs = 0;
   let errorEvents = 0;
@@ -1170,6 +1173,9 @@ function worker() {
         // read() returned (the Go original) may put several sent lines into one, each after a "\n".
         const at = line.indexOf('B:');
         if (at >= 0) {
+          if (at === 0) {
+            state.unprefixed++;
+          }
           recordCopy(c, line, at + 2);
         }
       };
@@ -1250,7 +1256,7 @@ function worker() {
     }
     Object.assign(state, {
       received: 0, unique: 0, duplicates: 0, outOfOrder: 0, hist: new Float64Array(HIST_SIZE), histMax: 0,
-      firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, closedDuringRun: 0, malformed: 0,
+      firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, closedDuringRun: 0, malformed: 0, unprefixed: 0,
     });
     return { receivers: clients.filter((c) => c.open).length };
   }
@@ -1324,6 +1330,7 @@ function worker() {
       received: state.received, unique: state.unique, duplicates: state.duplicates, outOfOrder: state.outOfOrder,
       hist: { counts: Array.from(state.hist), max: state.histMax }, firstSend: state.firstSend, lastRecv: state.lastRecv,
       sent: state.sent, sendFailures: state.sendFailures, closedDuringRun: state.closedDuringRun, malformed: state.malformed,
+      unprefixed: state.unprefixed,
     };
   }
 

@@ -104,7 +104,8 @@ else if (scenario === 'fanout-burst') {
   target('zero loss, no duplicates, per-sender order kept (every run of ours)', clean, clean);
 }
 else if (scenario === 'line-rate' || scenario === 'line-burst') {
-  const fields = { ...fanoutFields, malformed: (d) => d.delivery.malformed, timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs };
+  const fields = {
+    ...fanoutFields, malformed: (d) => d.delivery.malformed, linesWithoutPrefix: (d) => d.delivery.linesWithoutPrefix, timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs };
   const ours = side('ours', fields);
   const peer = side('peer', fields);
   summary.ratios = {
