@@ -506,9 +506,15 @@ async function storm(co, args) {
     batchFrames: sum(replies, 'batchFrames'), batchChanges: sum(replies, 'batchChanges'), countFrames: sum(replies, 'countFrames'),
     note: 'frames of type presence received after the welcome, batch and count included; bytes are frame payloads',
   };
+  out.closedByServer = {
+    count: sum(replies, 'closed'), closeCodes: mergeCounts(replies.map((r) => r.closeCodes)), errorFrames: sum(replies, 'errorFrames'),
+    // A session closed as too slow cannot get its close frame through its full queue: the client sees 1006.
+    serverKicks: await kicksByReason(args),
+  };
+  // Latencies are taken when a worker reads the copy: a worker that fell behind reads it late.
   out.chatAfterLastWelcome = {
     clients: sum(replies, 'welcomed'), reached: chatLatencies.length,
-    reachedWithinWaitMs: chatWaitMs, latencyMs: exactSummary(chatLatencies),
+    waitedMs: chatWaitMs, reachedWithinWait: chatLatencies.filter((x) => x <= chatWaitMs).length, latencyMs: exactSummary(chatLatencies),
     allReachedMs: chatLatencies.length === sum(replies, 'welcomed') && chatLatencies.length > 0 ? round(Math.max(...chatLatencies), 1) : null,
   };
   out.responsiveness = probe.summary(lastWelcome);
@@ -551,13 +557,16 @@ function openProbe(args) {
       }
     });
     ws.on('error', reject);
+    ws.on('close', (code) => {
+      p.closeCode = code;
+    });
     p.summary = (split) => {
       const part = (list, during) => exactSummary(list.filter((x) => (x.sentAt < split) === during).map((x) => x.ms));
       const open = (sentAt) => (sentAt === null ? null : round(NOW() - sentAt, 0));
       return {
         note: 'one who (and one ping) in flight at a time, the next 500 ms after the answer; "during" = sent before the last welcome',
         whoDuringStormMs: part(p.who, true), whoAfterMs: part(p.who, false), whoOver1s: p.who.filter((x) => x.ms > 1000).length,
-        whoUnansweredForMs: open(p.whoOut),
+        whoUnansweredForMs: open(p.whoOut), probeClosedWith: p.closeCode === undefined ? null : p.closeCode,
         pingDuringStormMs: part(p.ping, true), pingAfterMs: part(p.ping, false), pingUnansweredForMs: open(p.pingOut),
       };
     };
@@ -1524,12 +1533,16 @@ function worker() {
   }
 
   function stormReport() {
-    const r = { presenceFrames: [], presenceBytes: [], batchFrames: 0, batchChanges: 0, countFrames: 0, chatLatenciesMs: [], welcomed: 0 };
+    const r = { presenceFrames: [], presenceBytes: [], batchFrames: 0, batchChanges: 0, countFrames: 0, chatLatenciesMs: [], welcomed: 0, closed: 0, closeCodes: {}, errorFrames: errorEvents };
     for (const c of clients) {
       if (c.welcomedAt === undefined) {
         continue;
       }
       r.welcomed++;
+      if (c.closedAt) {
+        r.closed++;
+        r.closeCodes[c.closeCode] = (r.closeCodes[c.closeCode] || 0) + 1;
+      }
       r.presenceFrames.push(c.presenceFrames || 0);
       r.presenceBytes.push(c.presenceBytes || 0);
       r.batchFrames += c.batchFrames || 0;
