@@ -716,6 +716,16 @@ async function idle(co, args) {
     }
   }
   const cpuAfter = proc(args.pid);
+  let serverOnline = null;
+  if (args['admin-url']) {
+    // Sessions the server still holds: a kick it made but a client has not read yet is not one.
+    try {
+      serverOnline = (await adminGet(args, '/actuator/chat')).online;
+    }
+    catch (e) {
+      serverOnline = 'unavailable: ' + e.message;
+    }
+  }
   const replies = await co.all('idleReport');
   const lags = replies.flatMap((r) => r.serverLags);
   const clientLags = replies.flatMap((r) => r.clientLags);
@@ -729,6 +739,7 @@ async function idle(co, args) {
     early, activeKicked: sum(replies, 'activeKicked'), activeClosed: sum(replies, 'activeClosed'),
     kickLagMs: exactSummary(lags),
     kickLagClientSideMs: exactSummary(clientLags),
+    serverOnlineAtEnd: serverOnline, waitedAfterConnectMs: round(NOW() - deadline + timeoutMs + num(args, 'grace', 15) * 1000, 0),
     note: 'kickLagMs = kicked.ts - welcome.ts - timeout (server clock); kickLagClientSideMs adds delivery time of the kick minus that of the welcome',
   };
   out.server = { ...out.server, cpuCores: cpuCores(cpuBefore, cpuAfter), rssMaxKb };
