@@ -7,6 +7,8 @@
 //   node loadgen.js idle     --url ... --silent 10000 --active 100
 //   node loadgen.js slow     --url ... --clients 500 --slow 10
 //   node loadgen.js soak     --url ... --clients 2000 --duration 600
+//   node loadgen.js storm    --url ... --clients 3000
+//   node loadgen.js line     --host 127.0.0.1 --port 8888 --mode burst|rate --clients 1000 --senders 10
 //
 // Each run prints one JSON document on stdout (progress goes to stderr). Clients are spread over
 // --workers child processes (each has its own open-file limit) and over --addresses loopback
