@@ -7,6 +7,8 @@
 //   node loadgen.js idle     --url ... --silent 10000 --active 100
 //   node loadgen.js slow     --url ... --clients 500 --slow 10
 //   node loadgen.js soak     --url ... --clients 2000 --duration 600
+//   node loadgen.js storm    --url ... --clients 3000
+//   node loadgen.js line     --host 127.0.0.1 --port 8888 --mode burst|rate --clients 1000 --senders 10
 //
 // Each run prints one JSON document on stdout (progress goes to stderr). Clients are spread over
 // --workers child processes (each has its own open-file limit) and over --addresses loopback
@@ -432,6 +434,7 @@ async function runBroadcast(co, args, p) {
   const firstSend = Math.min(...replies.map((r) => r.firstSend).filter((x) => x));
   const lastRecv = Math.max(...replies.map((r) => r.lastRecv));
   const received = sum(replies, 'received');
+  const malformed = sum(replies, 'malformed');
   const unique = sum(replies, 'unique');
   const sent = sum(replies, 'sent');
   const seconds = (lastRecv - firstSend) / 1000;
@@ -442,11 +445,197 @@ async function runBroadcast(co, args, p) {
       perSenderOrderKept: sum(replies, 'outOfOrder') === 0,
       sendFailures: sum(replies, 'sendFailures'),
       closedDuringRun: sum(replies, 'closedDuringRun'),
+      malformed,
+      // Line protocol: copies that came without the "[addr]name:" prefix, i.e. after a "\n" inside
+      // another copy's line: the server broadcast several sent lines as one (what one read() returned).
+      linesWithoutPrefix: sum(replies, 'unprefixed'),
     },
     throughput: { seconds: round(seconds, 3), copiesPerSecond: Math.round(received / seconds), broadcastsPerSecond: round(sent / seconds, 1) },
     latencyMs: mergeHist(replies, 'hist'),
-    serverDuringRun: after ? { cpuCores: cpuCores(before, after), rssMaxKb, rssEndKb: after.rssKb, threads: after.threads, fds: after.fds } : null,
+    serverDuringRun: after ? {
+      cpuCores: cpuCores(before, after), rssMaxKb, rssEndKb: after.rssKb, threads: after.threads, fds: after.fds,
+      // From the first send until the loop above saw the run end (every copy in, or the drain time
+      // with nothing arriving, when a server spends next to nothing).
+      cpuMs: round((after.cpuTicks - before.cpuTicks) / CLK_TCK * 1000, 0),
+      cpuMicrosPerCopy: received ? round((after.cpuTicks - before.cpuTicks) / CLK_TCK * 1e6 / received, 3) : null,
+    } : null,
   };
+}
+
+/**
+ * Connect storm with the server's default presence: a probe connects first and keeps asking `who`
+ * (and `ping`) while --clients connect at once; right after the last welcome it sends one chat and
+ * the time until every client has it is measured. Then, once nothing has arrived for 2 s, each
+ * client's presence frames and bytes.
+ */
+async function storm(co, args) {
+  const clients = num(args, 'clients', 3000);
+  args = { ...args, client: args.client || (clients > 5000 ? 'lean' : 'ws'), concurrency: num(args, 'concurrency', clients) };
+  const out = common(args, 'storm');
+  out.params = { clients, concurrency: args.concurrency, workers: co.workers.length, addresses: num(args, 'addresses', 8), client: args.client };
+  const probe = await openProbe(args);
+  const probing = probeLoop(probe, num(args, 'probe-every', 500));
+  const cpuBefore = proc(args.pid);
+  const threadsBefore = threadTicks(args.pid);
+  const loadgenBefore = co.workers.map((child) => proc(child.pid));
+  out.connect = await connectAll(co, args, clients);
+  const lastWelcome = NOW();
+  const cpuAtWelcome = proc(args.pid);
+  // The chat right after the last welcome: how long until every client has it.
+  probe.ws.send(JSON.stringify({ type: 'chat', text: `S:${Number(process.hrtime.bigint() / 1000n)}` }));
+  const chatWaitMs = num(args, 'chat-wait', 30) * 1000;
+  let reached = 0;
+  while (NOW() < lastWelcome + chatWaitMs) {
+    await sleep(100);
+    reached = sum(co.progress(), 'stormChatReached');
+    if (reached >= out.connect.welcomed) {
+      break;
+    }
+  }
+  out.settledMs = await settle(co, 2000, num(args, 'settle-max', 120) * 1000);
+  const cpuAfter = proc(args.pid);
+  const loadgenAfter = co.workers.map((child) => proc(child.pid));
+  probing.stop();
+  await probing.done;
+  const replies = await co.all('stormReport');
+  const frames = replies.flatMap((r) => r.presenceFrames);
+  const bytes = replies.flatMap((r) => r.presenceBytes);
+  const chatLatencies = replies.flatMap((r) => r.chatLatenciesMs);
+  const totalFrames = frames.reduce((a, x) => a + x, 0);
+  out.presence = {
+    framesPerClient: exactSummary(frames), bytesPerClient: exactSummary(bytes),
+    totalFrames, totalBytes: bytes.reduce((a, x) => a + x, 0),
+    batchFrames: sum(replies, 'batchFrames'), batchChanges: sum(replies, 'batchChanges'), countFrames: sum(replies, 'countFrames'),
+    note: 'frames of type presence received after the welcome, batch and count included; bytes are frame payloads',
+  };
+  out.closedByServer = {
+    count: sum(replies, 'closed'), closeCodes: mergeCounts(replies.map((r) => r.closeCodes)), errorFrames: sum(replies, 'errorFrames'),
+    // A session closed as too slow cannot get its close frame through its full queue: the client sees 1006.
+    serverKicks: await kicksByReason(args),
+  };
+  // Latencies are taken when a worker reads the copy: a worker that fell behind reads it late.
+  out.chatAfterLastWelcome = {
+    clients: sum(replies, 'welcomed'), reached: chatLatencies.length,
+    waitedMs: chatWaitMs, reachedWithinWait: chatLatencies.filter((x) => x <= chatWaitMs).length, latencyMs: exactSummary(chatLatencies),
+    allReachedMs: chatLatencies.length === sum(replies, 'welcomed') && chatLatencies.length > 0 ? round(Math.max(...chatLatencies), 1) : null,
+  };
+  out.responsiveness = probe.summary(lastWelcome);
+  out.server = {
+    ...out.server,
+    cpuSecondsToWelcomeAll: (cpuBefore && cpuAtWelcome) ? round((cpuAtWelcome.cpuTicks - cpuBefore.cpuTicks) / CLK_TCK, 2) : null,
+    cpuCoresToWelcomeAll: cpuCores(cpuBefore, cpuAtWelcome),
+    cpuSecondsToSettled: (cpuBefore && cpuAfter) ? round((cpuAfter.cpuTicks - cpuBefore.cpuTicks) / CLK_TCK, 2) : null,
+    cpuCoresToSettled: cpuCores(cpuBefore, cpuAfter),
+    threadCpuMs: threadCpuMs(threadsBefore, threadTicks(args.pid)),
+    rssKb: cpuAfter ? cpuAfter.rssKb : null,
+  };
+  out.loadgenCpuSeconds = round(loadgenBefore.reduce((a, from, i) => a
+    + ((from && loadgenAfter[i]) ? (loadgenAfter[i].cpuTicks - from.cpuTicks) : 0), 0) / CLK_TCK, 2);
+  probe.ws.terminate();
+  await co.all('closeAll');
+  return out;
+}
+
+/** A `ws` client in the coordinator itself, connected before the storm. */
+function openProbe(args) {
+  const WebSocket = require('ws');
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(args.url + (args.url.includes('?') ? '&' : '?') + 'name=probe' + process.pid.toString(36), { perMessageDeflate: false });
+    const p = { ws, who: [], ping: [], whoOut: null, pingOut: null };
+    const failed = setTimeout(() => reject(new Error('probe not welcomed within 30 s')), 30000);
+    ws.on('message', (data) => {
+      const str = data.toString('latin1');
+      if (str.startsWith('{"type":"welcome"')) {
+        clearTimeout(failed);
+        resolve(p);
+      }
+      else if (str.startsWith('{"type":"users"') && p.whoOut !== null) {
+        p.who.push({ sentAt: p.whoOut, ms: NOW() - p.whoOut });
+        p.whoOut = null;
+      }
+      else if (str.startsWith('{"type":"pong"') && p.pingOut !== null) {
+        p.ping.push({ sentAt: p.pingOut, ms: NOW() - p.pingOut });
+        p.pingOut = null;
+      }
+    });
+    ws.on('error', reject);
+    ws.on('close', (code) => {
+      p.closeCode = code;
+    });
+    p.summary = (split) => {
+      const part = (list, during) => exactSummary(list.filter((x) => (x.sentAt < split) === during).map((x) => x.ms));
+      const open = (sentAt) => (sentAt === null ? null : round(NOW() - sentAt, 0));
+      return {
+        note: 'one who (and one ping) in flight at a time, the next 500 ms after the answer; "during" = sent before the last welcome',
+        whoDuringStormMs: part(p.who, true), whoAfterMs: part(p.who, false), whoOver1s: p.who.filter((x) => x.ms > 1000).length,
+        whoUnansweredForMs: open(p.whoOut), probeClosedWith: p.closeCode === undefined ? null : p.closeCode,
+        pingDuringStormMs: part(p.ping, true), pingAfterMs: part(p.ping, false), pingUnansweredForMs: open(p.pingOut),
+      };
+    };
+  });
+}
+
+/** Keeps one `who` and one `ping` in flight: each is sent again every `everyMs` once answered. */
+function probeLoop(p, everyMs) {
+  let stopped = false;
+  const done = (async () => {
+    for (let i = 0; i < 100000 && !stopped; i++) {
+      if (p.ws.readyState !== 1) {
+        break;
+      }
+      if (p.whoOut === null) {
+        p.whoOut = NOW();
+        p.ws.send('{"type":"who"}');
+      }
+      if (p.pingOut === null) {
+        p.pingOut = NOW();
+        p.ws.send('{"type":"ping"}');
+      }
+      await sleep(everyMs);
+    }
+  })();
+  return { stop: () => { stopped = true; }, done };
+}
+
+/**
+ * The original IM system's line protocol over TCP (`nc` clients): --clients connect, then
+ * --senders broadcast either at --rate-per-sender lines/s (--mode rate) or all their --messages
+ * lines at once (--mode burst). Lines are "B:<sender>:<seq>:<sentAtMicros>:padding", so every copy
+ * is matched to its send whatever prefix the server puts before it.
+ */
+async function line(co, args) {
+  const mode = args.mode || 'burst';
+  if (mode !== 'burst' && mode !== 'rate') {
+    throw new Error('--mode burst|rate');
+  }
+  const host = args.host || '127.0.0.1';
+  const port = num(args, 'port', 8888);
+  if (!/^(127\.\d+\.\d+\.\d+|localhost)$/.test(host)) {
+    throw new Error('line targets are loopback only');
+  }
+  const clients = num(args, 'clients', 1000);
+  const senders = Math.min(clients, num(args, 'senders', 10));
+  const messages = num(args, 'messages', mode === 'burst' ? 100 : 1000);
+  const ratePerSender = num(args, 'rate-per-sender', 100);
+  const p = {
+    clients, senders, messages, rate: mode === 'rate' ? ratePerSender * senders : 0, window: mode === 'burst' ? messages : 0,
+    textSize: num(args, 'text-size', 32), maxSeconds: num(args, 'max-seconds', 60),
+  };
+  args = { ...args, url: `tcp://${host}:${port}` };
+  const out = common(args, 'line-' + mode);
+  out.params = { mode, clients, senders, messagesPerSender: messages, ratePerSender: mode === 'rate' ? ratePerSender : null, textSize: p.textSize, workers: co.workers.length };
+  out.connect = await connectAll(co, args, clients, () => ({ line: true, host, port }));
+  out.connectSettledMs = await settle(co, 1000, 60000);
+  const warmup = num(args, 'warmup-messages', mode === 'burst' ? 20 : 100);
+  if (warmup > 0) {
+    const w = await runBroadcast(co, args, { ...p, messages: warmup, window: p.window ? warmup : 0 });
+    out.warmup = { delivered: w.delivery.delivered, lost: w.delivery.lost, copiesPerSecond: w.throughput.copiesPerSecond };
+    await settle(co, 1000, 30000);
+  }
+  Object.assign(out, await runBroadcast(co, args, p));
+  out.note = 'throughput.seconds = first send to last copy received: for a burst, the time to deliver it all';
+  await co.all('closeAll');
+  return out;
 }
 
 async function capacity(co, args) {
@@ -529,18 +718,30 @@ async function idle(co, args) {
     }
   }
   const cpuAfter = proc(args.pid);
+  let serverOnline = null;
+  if (args['admin-url']) {
+    // Sessions the server still holds: a kick it made but a client has not read yet is not one.
+    try {
+      serverOnline = (await adminGet(args, '/actuator/chat')).online;
+    }
+    catch (e) {
+      serverOnline = 'unavailable: ' + e.message;
+    }
+  }
   const replies = await co.all('idleReport');
   const lags = replies.flatMap((r) => r.serverLags);
   const clientLags = replies.flatMap((r) => r.clientLags);
   const kicked = sum(replies, 'silentKicked');
   const early = lags.filter((x) => x < 0).length;
   out.result = {
-    silentKicked: kicked, silentKickedPercent: round(100 * kicked / silent, 2), silentNotKicked: silent - sum(replies, 'silentClosed'),
+    silentKicked: kicked, silentKickedPercent: round(100 * kicked / silent, 2),
+    kickedAndClosedWithinTimeoutPlus2s: sum(replies, 'kickedAndClosedWithin2s'), silentNotKicked: silent - sum(replies, 'silentClosed'),
     silentClosedOtherwise: sum(replies, 'silentClosed') - kicked, closeCodes: mergeCounts(replies.map((r) => r.closeCodes)),
     closedOtherwise: replies.flatMap((r) => r.otherwise).slice(0, 5),
     early, activeKicked: sum(replies, 'activeKicked'), activeClosed: sum(replies, 'activeClosed'),
     kickLagMs: exactSummary(lags),
     kickLagClientSideMs: exactSummary(clientLags),
+    serverOnlineAtEnd: serverOnline, waitedAfterConnectMs: round(NOW() - deadline + timeoutMs + num(args, 'grace', 15) * 1000, 0),
     note: 'kickLagMs = kicked.ts - welcome.ts - timeout (server clock); kickLagClientSideMs adds delivery time of the kick minus that of the welcome',
   };
   out.server = { ...out.server, cpuCores: cpuCores(cpuBefore, cpuAfter), rssMaxKb };
@@ -728,12 +929,13 @@ async function soak(co, args) {
 
 async function coordinator(args) {
   const scenario = args._[0];
-  const scenarios = { fanout, capacity, idle, slow, soak };
-  if (!scenarios[scenario] || !args.url) {
-    process.stderr.write('usage: node loadgen.js fanout|capacity|idle|slow|soak --url ws://127.0.0.1:PORT/ws/chat [--pid PID] [options]\n');
+  const scenarios = { fanout, capacity, idle, slow, soak, storm, line };
+  if (!scenarios[scenario] || (!args.url && scenario !== 'line')) {
+    process.stderr.write('usage: node loadgen.js fanout|capacity|idle|slow|soak|storm --url ws://127.0.0.1:PORT/ws/chat [--pid PID] [options]\n'
+      + '       node loadgen.js line --host 127.0.0.1 --port 8888 --mode burst|rate [--pid PID] [options]\n');
     process.exit(2);
   }
-  if (!/^wss?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(args.url) && !args['allow-remote']) {
+  if (scenario !== 'line' && !/^wss?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(args.url) && !args['allow-remote']) {
     process.stderr.write('refusing a non-loopback target without --allow-remote\n');
     process.exit(2);
   }
@@ -758,22 +960,26 @@ async function coordinator(args) {
 
 function worker() {
   const { LeanWebSocket } = require('./lean-ws');
+  const net = require('net');
   const clients = [];
   // The client library of the connects in progress: `ws` unless a scenario asks for the lean one.
   let Client = require('ws');
   const state = {
     received: 0, senders: 0, messages: 0, seen: null, lastSeq: null, unique: 0, duplicates: 0, outOfOrder: 0,
     hist: new Float64Array(HIST_SIZE), histMax: 0, firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, sendsDone: true,
-    closedDuringRun: 0, sending: false,
+    closedDuringRun: 0, sending: false, malformed: 0, unprefixed: 0,
   };
   let timeoutMs = 0;
   let errorEvents = 0;
   let frames = 0;
+  // Storm: how many clients got the chat the probe sent right after the last welcome.
+  let stormChatReached = 0;
 
   const progress = () => {
     process.send({
       type: 'progress', received: state.received, frames, sendsDone: state.sendsDone, open: clients.filter((c) => c.open).length,
       silentClosed: clients.filter((c) => c.role === 'silent' && c.closedAt).length, connects: soakState ? soakState.connects : 0,
+      stormChatReached,
     });
   };
   const ticker = setInterval(progress, 200);
@@ -782,21 +988,45 @@ function worker() {
     // text is "B:<sender>:<seq>:<sentAtMicros>:padding"
     const at = str.indexOf('"text":"B:');
     if (at < 0) {
+      const s = str.indexOf('"text":"S:');
+      if (s >= 0 && c.stormChatAt === undefined) {
+        // Storm: "S:<sentAtMicros>", sent once by the probe right after the last welcome.
+        c.stormChatAt = NOW();
+        c.stormChatLatency = Number(process.hrtime.bigint() / 1000n) - parseInt(str.slice(s + 10), 10);
+        stormChatReached++;
+      }
       return;
     }
-    let i = at + 10;
+    recordCopy(c, str, at + 10);
+  }
+
+  /** One copy of a benchmark broadcast; `i` is where "<sender>:<seq>:<sentAtMicros>:" starts in str. */
+  function recordCopy(c, str, i) {
+    // Digits up to a ':'; anything else (a line a server cut or mangled) is not a copy.
     let sender = 0;
     let ch;
-    while ((ch = str.charCodeAt(i++)) !== 58) {
+    while ((ch = str.charCodeAt(i++)) >= 48 && ch <= 57) {
       sender = sender * 10 + (ch - 48);
     }
+    if (ch !== 58) {
+      state.malformed++;
+      return;
+    }
     let seq = 0;
-    while ((ch = str.charCodeAt(i++)) !== 58) {
+    while ((ch = str.charCodeAt(i++)) >= 48 && ch <= 57) {
       seq = seq * 10 + (ch - 48);
     }
+    if (ch !== 58) {
+      state.malformed++;
+      return;
+    }
     let sentAt = 0;
-    while ((ch = str.charCodeAt(i++)) !== 58) {
+    while ((ch = str.charCodeAt(i++)) >= 48 && ch <= 57) {
       sentAt = sentAt * 10 + (ch - 48);
+    }
+    if (ch !== 58) {
+      state.malformed++;
+      return;
     }
     if (!state.seen || sender >= state.senders || seq >= state.messages || !c.seen) {
       return;
@@ -839,6 +1069,19 @@ function worker() {
     frames++;
     if (str.startsWith('{"type":"chat"')) {
       onChat(c, str);
+      return;
+    }
+    if (str.startsWith('{"type":"presence"')) {
+      // Version 1 sends one frame per change; version 2 also `batch` (several changes) and `count`.
+      c.presenceFrames = (c.presenceFrames || 0) + 1;
+      c.presenceBytes = (c.presenceBytes || 0) + data.length;
+      if (str.includes('"event":"batch"')) {
+        c.batchFrames = (c.batchFrames || 0) + 1;
+        c.batchChanges = (c.batchChanges || 0) + (str.split('{"event":').length - 1);
+      }
+      else if (str.includes('"event":"count"')) {
+        c.countFrames = (c.countFrames || 0) + 1;
+      }
       return;
     }
     if (str.startsWith('{"type":"welcome"')) {
@@ -909,6 +1152,82 @@ function worker() {
     });
   }
 
+  /**
+   * A line-protocol client (the original IM system's TCP protocol, as `nc` speaks it), with the
+   * surface of a WebSocket that the broadcast code uses: send(text) writes text + "\n". It counts
+   * as welcomed when its own join line `[<its address>]...` arrives (both servers send the joiner
+   * its own join).
+   */
+  function openLine(body, index, extra) {
+    return new Promise((resolve) => {
+      const c = { index, name: null, open: false, received: 0, line: true, ...extra };
+      const socket = net.connect({ host: body.host, port: body.port, localAddress: '127.0.0.' + (2 + (index % body.addresses)) });
+      socket.setNoDelay(true);
+      let me = null;
+      let carry = '';
+      let settled = false;
+      const done = (ok, error) => {
+        if (!settled) {
+          settled = true;
+          resolve({ c, ok, error });
+        }
+      };
+      c.ws = {
+        send: (text) => socket.write(text + '\n'),
+        terminate: () => socket.destroy(),
+        close: () => socket.end(),
+        get readyState() {
+          return c.open ? 1 : 3;
+        },
+        _socket: socket,
+      };
+      const onLine = (line) => {
+        c.received++;
+        frames++;
+        if (c.welcomedAt === undefined) {
+          if (me !== null && line.startsWith(me)) {
+            c.welcomedAt = NOW();
+            done(true);
+          }
+          return;
+        }
+        // "[addr]name:B:<sender>:<seq>:<sentAtMicros>:padding"; a server that broadcasts what one
+        // read() returned (the Go original) may put several sent lines into one, each after a "\n".
+        const at = line.indexOf('B:');
+        if (at >= 0) {
+          if (at === 0) {
+            state.unprefixed++;
+          }
+          recordCopy(c, line, at + 2);
+        }
+      };
+      socket.on('connect', () => {
+        c.open = true;
+        me = '[' + socket.localAddress + ':' + socket.localPort + ']';
+      });
+      socket.on('data', (buf) => {
+        const text = carry + buf.toString('latin1');
+        let start = 0;
+        let nl;
+        while ((nl = text.indexOf('\n', start)) >= 0) {
+          onLine(text.slice(start, nl));
+          start = nl + 1;
+        }
+        // A server that never ends a line cannot grow this without bound.
+        carry = text.length - start > 65536 ? '' : text.slice(start);
+      });
+      socket.on('close', () => {
+        c.open = false;
+        c.closedAt = NOW();
+        if (state.sending) {
+          state.closedDuringRun++;
+        }
+        done(false, 'closed');
+      });
+      socket.on('error', (e) => done(false, e.message));
+    });
+  }
+
   async function connect(body) {
     Client = (body.client === 'lean') ? LeanWebSocket : require('ws');
     const result = { welcomed: 0, failed: 0, errors: [], lastWelcome: 0 };
@@ -919,8 +1238,8 @@ function worker() {
         const index = queue.shift();
         const role = (body.activeBelow !== undefined) ? (index < body.activeBelow ? 'active' : 'silent')
           : (body.slowFrom !== undefined && index >= body.slowFrom) ? 'slow' : 'normal';
-        const { c, ok, error } = await open(body.url, index, body.prefix, body.addresses,
-          { role, pauseOnWelcome: role === 'slow' && body.pauseOnWelcome });
+        const { c, ok, error } = body.line ? await openLine(body, index, { role })
+          : await open(body.url, index, body.prefix, body.addresses, { role, pauseOnWelcome: role === 'slow' && body.pauseOnWelcome });
         clients.push(c);
         if (ok) {
           result.welcomed++;
@@ -959,7 +1278,7 @@ function worker() {
     }
     Object.assign(state, {
       received: 0, unique: 0, duplicates: 0, outOfOrder: 0, hist: new Float64Array(HIST_SIZE), histMax: 0,
-      firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, closedDuringRun: 0,
+      firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, closedDuringRun: 0, malformed: 0, unprefixed: 0,
     });
     return { receivers: clients.filter((c) => c.open).length };
   }
@@ -1032,12 +1351,13 @@ function worker() {
     return {
       received: state.received, unique: state.unique, duplicates: state.duplicates, outOfOrder: state.outOfOrder,
       hist: { counts: Array.from(state.hist), max: state.histMax }, firstSend: state.firstSend, lastRecv: state.lastRecv,
-      sent: state.sent, sendFailures: state.sendFailures, closedDuringRun: state.closedDuringRun,
+      sent: state.sent, sendFailures: state.sendFailures, closedDuringRun: state.closedDuringRun, malformed: state.malformed,
+      unprefixed: state.unprefixed,
     };
   }
 
   function idleReport() {
-    const r = { serverLags: [], clientLags: [], silentKicked: 0, silentClosed: 0, activeKicked: 0, activeClosed: 0, closeCodes: {}, otherwise: [] };
+    const r = { serverLags: [], clientLags: [], silentKicked: 0, kickedAndClosedWithin2s: 0, silentClosed: 0, activeKicked: 0, activeClosed: 0, closeCodes: {}, otherwise: [] };
     for (const c of clients) {
       if (c.keepAlive) {
         clearInterval(c.keepAlive);
@@ -1049,6 +1369,9 @@ function worker() {
         }
         if (c.kickedTs !== undefined && c.kickReason === 'idle' && c.closeCode === 4408) {
           r.silentKicked++;
+          if (c.closedAt - c.welcomedAt <= timeoutMs + 2000) {
+            r.kickedAndClosedWithin2s++;
+          }
           r.serverLags.push(c.kickedTs - c.welcomeTs - timeoutMs);
           r.clientLags.push(c.kickedAt - c.welcomedAt - timeoutMs);
         }
@@ -1222,7 +1545,31 @@ function worker() {
     return { ...s, timers: undefined, errorEvents };
   }
 
+  function stormReport() {
+    const r = { presenceFrames: [], presenceBytes: [], batchFrames: 0, batchChanges: 0, countFrames: 0, chatLatenciesMs: [], welcomed: 0, closed: 0, closeCodes: {}, errorFrames: errorEvents };
+    for (const c of clients) {
+      if (c.welcomedAt === undefined) {
+        continue;
+      }
+      r.welcomed++;
+      if (c.closedAt) {
+        r.closed++;
+        r.closeCodes[c.closeCode] = (r.closeCodes[c.closeCode] || 0) + 1;
+      }
+      r.presenceFrames.push(c.presenceFrames || 0);
+      r.presenceBytes.push(c.presenceBytes || 0);
+      r.batchFrames += c.batchFrames || 0;
+      r.batchChanges += c.batchChanges || 0;
+      r.countFrames += c.countFrames || 0;
+      if (c.stormChatLatency !== undefined) {
+        r.chatLatenciesMs.push(c.stormChatLatency / 1000);
+      }
+    }
+    return r;
+  }
+
   const handlers = {
+    stormReport,
     connect, reset, send, report, idleReport, setSlow, dropSlow, slowReport, closeAll,
     soak: soakStart, soakStop,
     status: () => ({ open: clients.filter((c) => c.open).length, received: clients.reduce((a, c) => a + c.received, 0), closed: clients.filter((c) => c.closedAt).length, timeoutMs }),

@@ -3,7 +3,8 @@
 # alternating, a fresh process for every measurement), runs the load generator against it, stops
 # it, and prints one JSON document with both sides and the ratios.
 #
-#   bench/run.sh fanout|fanout5k|capacity|idle|slow|soak [loadgen options...]
+#   bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak [loadgen options...]
+#   LINE_PEER_CMD=/path/to/line-server LINE_PEER_PORT=8888 bench/run.sh line-rate|line-burst [loadgen options...]
 #
 # Environment:
 #   ROUNDS=2            measurements per side (ours, peer, ours, peer, ...)
@@ -16,12 +17,17 @@
 #   HISTO=1             save a live-object class histogram of our server (jcmd GC.class_histogram)
 #                       into the results folder when the load generator is done, before the stop
 #   RESULTS             results folder (default bench/results/<time>-<scenario>)
+#   PRESENCE=default    run ours without the chat.presence.broadcast-limit a scenario would set
+#   OUR_LINE_PORT=18888 our line gateway's port (chat.tcp.port), in every scenario
+#   LINE_PEER_CMD       line-rate/line-burst: the command that starts the peer line server (any
+#                       server of the original `nc` protocol; it must listen on LINE_PEER_PORT)
+#   LINE_PEER_PORT=8888 the port that command listens on (refused if something already listens there)
 # Only loopback addresses are used. Every started server is killed on exit.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-scenario="${1:?usage: bench/run.sh fanout|fanout5k|capacity|idle|slow|soak [loadgen options]}"
+scenario="${1:?usage: bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak|line-rate|line-burst [loadgen options]}"
 shift
 extra=("$@")
 
@@ -29,6 +35,8 @@ rounds="${ROUNDS:-2}"
 targets="${TARGETS:-ours peer}"
 our_port="${OUR_PORT:-18080}"
 peer_port="${PEER_PORT:-19090}"
+our_line_port="${OUR_LINE_PORT:-18888}"
+line_peer_port="${LINE_PEER_PORT:-8888}"
 results="${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)-$scenario}"
 mkdir -p "$results"
 
@@ -68,6 +76,12 @@ loadgen_defaults=()
 case "$scenario" in
   fanout)
     loadgen_defaults=(--clients 1000 --senders 10 --messages 300 --window 20) ;;
+  fanout-burst)
+    # Each sender sends its 100 messages as one burst (window = messages): 1 million copies.
+    loadgen_defaults=(--clients 1000 --senders 10 --messages 100 --window 100) ;;
+  storm)
+    # The default configuration: presence as a new user gets it (no broadcast limit).
+    loadgen_defaults=(--clients 3000) ;;
   fanout5k)
     # 5,000 joins would otherwise cost 12.5 million presence frames before the first message.
     our_args=(--chat.presence.broadcast-limit=100)
@@ -81,6 +95,18 @@ case "$scenario" in
     our_args=(--chat.idle.timeout=5s --chat.idle.warning-before=1s --chat.idle.sweep-interval=1s
       --chat.presence.broadcast-limit=100)
     loadgen_defaults=(--silent 10000 --active 100 --sweep-ms 1000) ;;
+  idle-storm)
+    # Defaults but for the timeout and the sweep: 2,000 silent clients connecting at once, so the
+    # kicks come due while their joins are still being broadcast.
+    timeout_s=3
+    our_args=(--chat.idle.timeout=3s --chat.idle.sweep-interval=200ms)
+    loadgen_defaults=(--silent 2000 --active 0 --sweep-ms 200 --concurrency 2000) ;;
+  line-rate)
+    # 100,000 copies/s offered, as issue 14's figures were taken (100 lines/s in all: 10 per sender,
+    # for 10 s); --rate-per-sender 100 offers 1 million copies/s.
+    loadgen_defaults=(--clients 1000 --senders 10 --mode rate --rate-per-sender 10 --messages 100) ;;
+  line-burst)
+    loadgen_defaults=(--clients 1000 --senders 10 --mode burst --messages 100) ;;
   slow)
     # A storm the server sustains for readers (about 31,500 copies/s of 1 KB, 135 KB/s per client),
     # long enough (20 s) to fill a non-reading client's socket buffers and 512 KB queue well before
@@ -93,7 +119,22 @@ case "$scenario" in
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
 loadgen_scenario="$scenario"
-[[ "$scenario" == fanout5k ]] && loadgen_scenario=fanout
+case "$scenario" in
+  fanout5k|fanout-burst) loadgen_scenario=fanout ;;
+  idle-storm) loadgen_scenario=idle ;;
+  line-rate|line-burst) loadgen_scenario=line ;;
+esac
+if [[ "${PRESENCE:-}" == default ]]; then
+  kept=()
+  for a in ${our_args[@]+"${our_args[@]}"}; do
+    [[ "$a" == --chat.presence.broadcast-limit=* ]] || kept+=("$a")
+  done
+  our_args=(${kept[@]+"${kept[@]}"})
+fi
+if [[ "$loadgen_scenario" == line && " $targets " == *" peer "* && -z "${LINE_PEER_CMD:-}" ]]; then
+  echo "line scenarios need LINE_PEER_CMD (the peer line server's command), or TARGETS=ours" >&2
+  exit 2
+fi
 if [[ "$scenario" == soak ]]; then
   targets="${TARGETS:-ours}"
   rounds="${ROUNDS:-1}"
@@ -110,6 +151,20 @@ wait_http() {
   return 1
 }
 
+listening() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q .
+}
+
+wait_listening() {
+  for _ in $(seq 1 150); do
+    if listening "$1"; then return 0; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then echo "server died" >&2; return 1; fi
+    sleep 0.2
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
 start_ours() {
   local jfr=()
   if [[ "${JFR:-0}" == 1 ]]; then
@@ -122,11 +177,23 @@ start_ours() {
     --chat.limits.connections-per-address=100000 \
     --chat.limits.handshakes-per-second=100000 --chat.limits.handshake-burst=100000 \
     --chat.limits.messages-per-second=100000 --chat.limits.burst=100000 \
-    --chat.admin.password=bench \
+    --chat.admin.password=bench --chat.tcp.port="$our_line_port" \
     --logging.level.root=WARN \
     "${our_args[@]}" ${SERVER_ARGS:-} >"$results/$1.log" 2>&1 &
   server_pid=$!
   wait_http "http://127.0.0.1:$our_port/actuator/health"
+  wait_listening "$our_line_port"
+}
+
+start_line_peer() {
+  if listening "$line_peer_port"; then
+    echo "something already listens on port $line_peer_port: not measuring it" >&2
+    return 1
+  fi
+  # shellcheck disable=SC2086
+  $LINE_PEER_CMD >"$results/$1.log" 2>&1 &
+  server_pid=$!
+  wait_listening "$line_peer_port"
 }
 
 start_peer() {
@@ -140,17 +207,21 @@ echo "uptime before: $(uptime)" >&2
 for round in $(seq 1 "$rounds"); do
   for target in $targets; do
     label="$target-$round"
-    if [[ "$target" == ours ]]; then
+    if [[ "$loadgen_scenario" == line && "$target" == ours ]]; then
       start_ours "$label"
-      url="ws://127.0.0.1:$our_port/ws/chat"
-      target_args=(--admin-url "http://127.0.0.1:$our_port")
+      target_args=(--host 127.0.0.1 --port "$our_line_port")
+    elif [[ "$loadgen_scenario" == line ]]; then
+      start_line_peer "$label"
+      target_args=(--host 127.0.0.1 --port "$line_peer_port")
+    elif [[ "$target" == ours ]]; then
+      start_ours "$label"
+      target_args=(--url "ws://127.0.0.1:$our_port/ws/chat" --admin-url "http://127.0.0.1:$our_port")
     else
       start_peer "$label"
-      url="ws://127.0.0.1:$peer_port/ws/chat"
-      target_args=(--stats-url "http://127.0.0.1:$peer_port/stats")
+      target_args=(--url "ws://127.0.0.1:$peer_port/ws/chat" --stats-url "http://127.0.0.1:$peer_port/stats")
     fi
     echo "== $scenario $label (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    node "$here/loadgen.js" "$loadgen_scenario" --url "$url" --pid "$server_pid" --label "$target" \
+    node "$here/loadgen.js" "$loadgen_scenario" --pid "$server_pid" --label "$target" \
       "${target_args[@]}" "${loadgen_defaults[@]}" "${extra[@]}" >"$results/$label.json" || echo "loadgen failed for $label" >&2
     if [[ "${HISTO:-0}" == 1 && "$target" == ours ]]; then
       jcmd "$server_pid" GC.class_histogram >"$results/$label.histo.txt" 2>&1 || true

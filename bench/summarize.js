@@ -74,6 +74,8 @@ const fanoutFields = {
   p50Ms: (d) => d.latencyMs.p50, p90Ms: (d) => d.latencyMs.p90, p99Ms: (d) => d.latencyMs.p99, maxMs: (d) => d.latencyMs.max,
   lost: (d) => d.delivery.lost, duplicated: (d) => d.delivery.duplicated, outOfOrder: (d) => d.delivery.outOfOrder,
   serverCpuCores: (d) => d.serverDuringRun.cpuCores, serverRssMaxKb: (d) => d.serverDuringRun.rssMaxKb,
+  serverCpuMicrosPerCopy: (d) => d.serverDuringRun.cpuMicrosPerCopy, seconds: (d) => d.throughput.seconds,
+  delivered: (d) => d.delivery.delivered, expected: (d) => d.delivery.expected,
 };
 
 if (scenario === 'fanout' || scenario === 'fanout5k') {
@@ -90,6 +92,56 @@ if (scenario === 'fanout' || scenario === 'fanout5k') {
     target('zero loss, no duplicates, per-sender order kept (every run of ours)', clean, clean);
   }
 }
+else if (scenario === 'fanout-burst') {
+  const ours = side('ours', fanoutFields);
+  const peer = side('peer', fanoutFields);
+  summary.ratios = {
+    copiesPerSecond: ratio(ours.copiesPerSecond, peer.copiesPerSecond),
+    serverCpuPerCopy: ratio(ours.serverCpuMicrosPerCopy, peer.serverCpuMicrosPerCopy),
+  };
+  const clean = all('ours', (d) => d.delivery.lost === 0 && d.delivery.duplicated === 0 && d.delivery.perSenderOrderKept);
+  target('copies/s ours/peer >= 1.0', summary.ratios.copiesPerSecond, summary.ratios.copiesPerSecond >= 1.0);
+  target('zero loss, no duplicates, per-sender order kept (every run of ours)', clean, clean);
+}
+else if (scenario === 'line-rate' || scenario === 'line-burst') {
+  const fields = {
+    ...fanoutFields, malformed: (d) => d.delivery.malformed, linesWithoutPrefix: (d) => d.delivery.linesWithoutPrefix, timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs };
+  const ours = side('ours', fields);
+  const peer = side('peer', fields);
+  summary.ratios = {
+    copiesPerSecond: ratio(ours.copiesPerSecond, peer.copiesPerSecond), p50: ratio(ours.p50Ms, peer.p50Ms), p99: ratio(ours.p99Ms, peer.p99Ms),
+    serverCpuPerCopy: ratio(ours.serverCpuMicrosPerCopy, peer.serverCpuMicrosPerCopy),
+  };
+  const clean = all('ours', (d) => d.delivery.lost === 0 && d.delivery.duplicated === 0 && d.delivery.perSenderOrderKept);
+  target('all delivered, no duplicates, per-sender order kept (every run of ours)', clean, clean);
+  if (scenario === 'line-rate') {
+    target('p99 latency ours/peer <= 1.0', summary.ratios.p99, summary.ratios.p99 != null && summary.ratios.p99 <= 1.0);
+  }
+  else {
+    target('copies/s ours/peer >= 1.0', summary.ratios.copiesPerSecond, summary.ratios.copiesPerSecond >= 1.0);
+  }
+}
+else if (scenario === 'storm') {
+  const fields = {
+    welcomed: (d) => d.connect.welcomed, requested: (d) => d.connect.requested, timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs,
+    presenceFramesP50: (d) => d.presence.framesPerClient.p50, presenceFramesMax: (d) => d.presence.framesPerClient.max,
+    presenceBytesP50: (d) => d.presence.bytesPerClient.p50, presenceBytesMax: (d) => d.presence.bytesPerClient.max,
+    presenceFramesTotal: (d) => d.presence.totalFrames, presenceBytesTotal: (d) => d.presence.totalBytes,
+    chatReached: (d) => d.chatAfterLastWelcome.reached, chatReachedWithinWait: (d) => d.chatAfterLastWelcome.reachedWithinWait,
+    closedByServer: (d) => d.closedByServer.count, chatAllReachedMs: (d) => d.chatAfterLastWelcome.allReachedMs,
+    chatP50Ms: (d) => d.chatAfterLastWelcome.latencyMs.p50, chatMaxMs: (d) => d.chatAfterLastWelcome.latencyMs.max,
+    whoDuringMaxMs: (d) => d.responsiveness.whoDuringStormMs.max, whoAfterMaxMs: (d) => d.responsiveness.whoAfterMs.max,
+    whoOver1s: (d) => d.responsiveness.whoOver1s, pingDuringMaxMs: (d) => d.responsiveness.pingDuringStormMs.max,
+    serverCpuSecondsToWelcomeAll: (d) => d.server.cpuSecondsToWelcomeAll, serverCpuSecondsToSettled: (d) => d.server.cpuSecondsToSettled,
+    settledMs: (d) => d.settledMs,
+  };
+  const ours = side('ours', fields);
+  const peer = side('peer', fields);
+  summary.ratios = { timeToWelcomeAll: ratio(ours.timeToWelcomeAllMs, peer.timeToWelcomeAllMs) };
+  target('all welcomed', `${ours.welcomed}/${ours.requested}`, ours.welcomed === ours.requested);
+  target('time to welcome all ours/peer <= 2.0', summary.ratios.timeToWelcomeAll, summary.ratios.timeToWelcomeAll != null && summary.ratios.timeToWelcomeAll <= 2.0);
+  target('every who answered within 1 s', ours.whoOver1s, ours.whoOver1s === 0);
+}
 else if (scenario === 'capacity') {
   const fields = {
     held: (d) => d.held.open, timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs,
@@ -103,12 +155,13 @@ else if (scenario === 'capacity') {
   target('marginal memory <= 16 KiB per connection (RSS)', ours.rssPerConnectionKiB, ours.rssPerConnectionKiB != null && ours.rssPerConnectionKiB <= 16);
   target('all welcomed in <= 5 s', ours.timeToWelcomeAllMs, ours.timeToWelcomeAllMs != null && ours.timeToWelcomeAllMs <= 5000);
 }
-else if (scenario === 'idle') {
+else if (scenario === 'idle' || scenario === 'idle-storm') {
   const fields = {
     kickedPercent: (d) => d.result.silentKickedPercent, early: (d) => d.result.early, activeKicked: (d) => d.result.activeKicked,
     lagP50Ms: (d) => d.result.kickLagMs.p50, lagP99Ms: (d) => d.result.kickLagMs.p99, lagMaxMs: (d) => d.result.kickLagMs.max,
     lagMinMs: (d) => d.result.kickLagMs.min, clientSideLagP99Ms: (d) => d.result.kickLagClientSideMs.p99,
-    timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs,
+    timeToWelcomeAllMs: (d) => d.connect.timeToWelcomeAllMs, kickedAndClosedWithinTimeoutPlus2s: (d) => d.result.kickedAndClosedWithinTimeoutPlus2s,
+    closedOtherwise: (d) => d.result.silentClosedOtherwise, notKicked: (d) => d.result.silentNotKicked,
   };
   const ours = side('ours', fields);
   side('peer', fields);
