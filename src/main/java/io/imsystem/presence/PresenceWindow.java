@@ -10,6 +10,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.PresenceChange;
 import io.imsystem.protocol.ServerEvent;
@@ -33,6 +36,8 @@ import io.imsystem.protocol.ServerEvent;
  * to the sessions' senders, which only queue.
  */
 public final class PresenceWindow {
+
+	private static final Logger logger = LoggerFactory.getLogger(PresenceWindow.class);
 
 	private final long windowNanos;
 
@@ -128,7 +133,7 @@ public final class PresenceWindow {
 			this.scheduled = true;
 		}
 		if (schedule) {
-			this.scheduler.schedule(this::flush, this.windowNanos);
+			this.scheduler.schedule(this::flushScheduled, this.windowNanos);
 		}
 	}
 
@@ -147,8 +152,25 @@ public final class PresenceWindow {
 				flush = new Flush(this.pending, this.online);
 				this.pending = new ArrayList<>();
 			}
-			this.published.accept(flush);
+			try {
+				this.published.accept(flush);
+			}
+			catch (RuntimeException ex) {
+				// This node's sessions still get the window: a broker that failed loses it for the
+				// other nodes only (cluster mode's at-most-once).
+				logger.warn("Could not publish a presence window of {} changes", flush.changes().size(), ex);
+			}
 			deliver(flush);
+		}
+	}
+
+	/** A scheduler swallows what its tasks throw: a bug here must show in the log. */
+	private void flushScheduled() {
+		try {
+			flush();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Presence window flush failed", ex);
 		}
 	}
 

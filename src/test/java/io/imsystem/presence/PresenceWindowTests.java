@@ -197,6 +197,18 @@ class PresenceWindowTests {
 	}
 
 	@Test
+	void aWindowThatCannotBePublishedStillReachesThisNodesSessions() {
+		PresenceWindow failing = new PresenceWindow(WINDOW, 1000, this.clock, (task, delayNanos) -> this.scheduled.add(task),
+				() -> this.room, (flush) -> {
+					throw new IllegalStateException("broker down");
+				});
+		Member alice = member(1);
+		failing.add(2, PresenceChange.join("bob", null), 2);
+		runScheduled();
+		assertThat(alice.events()).containsExactly(ServerEvent.Presence.join("bob", null, 2, 1_000));
+	}
+
+	@Test
 	void changesMustComeInVersionOrder() {
 		this.window.add(5, PresenceChange.join("bob", null), 2);
 		assertThatIllegalArgumentException().isThrownBy(() -> this.window.add(5, PresenceChange.join("carol", null), 3));
