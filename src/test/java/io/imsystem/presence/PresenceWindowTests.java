@@ -259,6 +259,64 @@ class PresenceWindowTests {
 		}
 	}
 
+	@Test
+	void underConcurrentChangesAndJoinsEverySessionGetsExactlyTheChangesAfterItsJoinInOrder() throws Exception {
+		ScheduledExecutorService scheduler = PresenceWindow.newScheduler();
+		List<Member> sessions = new CopyOnWriteArrayList<>();
+		Object membership = new Object();
+		long[] version = { 0 };
+		PresenceWindow real = new PresenceWindow(Duration.ofMillis(1), 1000, this.clock, scheduler, () -> sessions,
+				(flush) -> {
+				});
+		int threads = 4;
+		int changesPerThread = 500;
+		List<Thread> workers = new ArrayList<>();
+		try {
+			for (int t = 0; t < threads; t++) {
+				Thread worker = new Thread(() -> {
+					for (int i = 0; i < changesPerThread; i++) {
+						synchronized (membership) {
+							long next = ++version[0];
+							if (i % 50 == 0) {
+								// A session joining: its own join is its join version, never sent to it here.
+								sessions.add(new Member(next, new RecordingConnection()));
+							}
+							real.add(next, PresenceChange.join("u" + next, null), 1);
+						}
+					}
+				});
+				workers.add(worker);
+				worker.start();
+			}
+			for (Thread worker : workers) {
+				worker.join(Duration.ofSeconds(30).toMillis());
+			}
+			real.flush();
+			long last = version[0];
+			assertThat(last).isEqualTo((long) threads * changesPerThread);
+			assertThat(sessions).hasSize(threads * changesPerThread / 50);
+			for (Member session : sessions) {
+				List<String> names = new ArrayList<>();
+				for (ServerEvent event : session.events()) {
+					if (event instanceof ServerEvent.PresenceBatch batch) {
+						batch.changes().forEach((change) -> names.add(change.name()));
+					}
+					else {
+						names.add(((ServerEvent.Presence) event).name());
+					}
+				}
+				List<String> expected = new ArrayList<>();
+				for (long v = session.joinVersion() + 1; v <= last; v++) {
+					expected.add("u" + v);
+				}
+				assertThat(names).as("session joined at %d", session.joinVersion()).isEqualTo(expected);
+			}
+		}
+		finally {
+			scheduler.shutdownNow();
+		}
+	}
+
 	private Member member(long joinVersion) {
 		Member member = new Member(joinVersion, new RecordingConnection());
 		this.room.add(member);
