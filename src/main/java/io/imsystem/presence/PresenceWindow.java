@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -51,14 +52,20 @@ public final class PresenceWindow {
 
 	private final Consumer<Flush> published;
 
-	/** Guards {@link #pending}, {@link #online}, {@link #scheduled} and {@link #lastVersion}. */
+	/** Guards {@link #pending}, {@link #online}, {@link #opened} and {@link #lastVersion}. */
 	private final Object lock = new Object();
 
 	private List<Versioned<PresenceChange>> pending = new ArrayList<>();
 
 	private int online;
 
-	private boolean scheduled;
+	/**
+	 * The number of the open window, whose flush is scheduled, or 0 while none is: a scheduled
+	 * flush whose window was already flushed by hand must not cut the next window short.
+	 */
+	private long opened;
+
+	private long windows;
 
 	private long lastVersion = Long.MIN_VALUE;
 
@@ -120,7 +127,7 @@ public final class PresenceWindow {
 	public void add(long version, PresenceChange change, int online) {
 		Objects.requireNonNull(change);
 		long now = this.clock.millis();
-		boolean schedule;
+		long window = 0;
 		synchronized (this.lock) {
 			if (version <= this.lastVersion) {
 				throw new IllegalArgumentException(
@@ -129,11 +136,20 @@ public final class PresenceWindow {
 			this.lastVersion = version;
 			this.pending.add(new Versioned<>(version, now, change));
 			this.online = online;
-			schedule = !this.scheduled;
-			this.scheduled = true;
+			if (this.opened == 0) {
+				window = ++this.windows;
+				this.opened = window;
+			}
 		}
-		if (schedule) {
-			this.scheduler.schedule(this::flushScheduled, this.windowNanos);
+		if (window != 0) {
+			long scheduledWindow = window;
+			try {
+				this.scheduler.schedule(() -> flushScheduled(scheduledWindow), this.windowNanos);
+			}
+			catch (RejectedExecutionException ex) {
+				// The scheduler is shut down (the node is stopping): deliver now rather than never.
+				flush(scheduledWindow);
+			}
 		}
 	}
 
@@ -142,10 +158,18 @@ public final class PresenceWindow {
 	 * and what shutdown may call to send what is pending. Does nothing when no change is pending.
 	 */
 	public void flush() {
+		flush(0);
+	}
+
+	/** Flushes window number {@code window} if it is still open, or whatever is pending for 0. */
+	private void flush(long window) {
 		synchronized (this.deliveryLock) {
 			Flush flush;
 			synchronized (this.lock) {
-				this.scheduled = false;
+				if (window != 0 && window != this.opened) {
+					return;
+				}
+				this.opened = 0;
 				if (this.pending.isEmpty()) {
 					return;
 				}
@@ -165,9 +189,9 @@ public final class PresenceWindow {
 	}
 
 	/** A scheduler swallows what its tasks throw: a bug here must show in the log. */
-	private void flushScheduled() {
+	private void flushScheduled(long window) {
 		try {
-			flush();
+			flush(window);
 		}
 		catch (RuntimeException ex) {
 			logger.error("Presence window flush failed", ex);

@@ -209,6 +209,35 @@ class PresenceWindowTests {
 	}
 
 	@Test
+	void aWindowFlushedByHandDoesNotCutTheNextWindowShort() {
+		Member alice = member(1);
+		this.window.add(2, PresenceChange.join("bob", null), 2);
+		Runnable firstWindowsFlush = this.scheduled.remove(0);
+		this.window.flush();
+		this.window.add(3, PresenceChange.join("carol", null), 3);
+		assertThat(this.scheduled).as("the next change opens a new window").hasSize(1);
+		firstWindowsFlush.run();
+		assertThat(alice.events()).as("the first window's flush came late and finds its window gone")
+			.containsExactly(ServerEvent.Presence.join("bob", null, 2, 1_000));
+		this.window.add(4, PresenceChange.join("dan", null), 4);
+		runScheduled();
+		assertThat(alice.events()).containsExactly(ServerEvent.Presence.join("bob", null, 2, 1_000),
+				new ServerEvent.PresenceBatch(List.of(PresenceChange.join("carol", null), PresenceChange.join("dan", null)), 4,
+						1_000));
+	}
+
+	@Test
+	void onceTheSchedulerIsShutDownChangesAreDeliveredAtOnce() {
+		ScheduledExecutorService scheduler = PresenceWindow.newScheduler();
+		scheduler.shutdown();
+		Member alice = member(1);
+		PresenceWindow stopping = new PresenceWindow(WINDOW, 1000, this.clock, scheduler, () -> this.room, (flush) -> {
+		});
+		stopping.add(2, PresenceChange.leave("bob", null, LeaveReason.SHUTDOWN), 1);
+		assertThat(alice.events()).containsExactly(ServerEvent.Presence.leave("bob", null, LeaveReason.SHUTDOWN, 1, 1_000));
+	}
+
+	@Test
 	void changesMustComeInVersionOrder() {
 		this.window.add(5, PresenceChange.join("bob", null), 2);
 		assertThatIllegalArgumentException().isThrownBy(() -> this.window.add(5, PresenceChange.join("carol", null), 3));
