@@ -32,8 +32,9 @@ import io.imsystem.protocol.ServerEvent;
  * a {@code count} instead, only when the count changed since the last one sent. Each distinct
  * frame is built and encoded once, however many recipients share it.
  * <p>
- * Flushes run on the given scheduler, never on the caller's thread (the idle sweeper's kicks add
- * leaves here and return at once). No lock that {@link #add} needs is held while frames are handed
+ * Flushes run on the given scheduler, not on the caller's thread (the idle sweeper's kicks add
+ * leaves here and return at once); only once that scheduler is shut down does {@link #add} deliver
+ * at once, so that a stopping node's last changes still go out. No lock that {@link #add} needs is held while frames are handed
  * to the sessions' senders, which only queue.
  */
 public final class PresenceWindow {
