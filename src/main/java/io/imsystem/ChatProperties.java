@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -257,17 +258,35 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	}
 
 	/**
-	 * @param broadcastLimit The most sessions online for which join, leave and rename presence
-	 * events are still broadcast to everyone; above it only the joiner gets its own join. Each
-	 * presence event costs one frame per session, so a connect storm of N sessions costs N²/2
-	 * frames. 0 (the default) always broadcasts, as contract version 1 says
+	 * @param window How long presence changes are collected before they go out: all the joins,
+	 * leaves and renames of one window reach each session as one frame (a {@code batch} when there
+	 * are several), so a connect storm costs about one frame per session per window instead of one
+	 * per session per change. A quiet room sees a change at most this long after it happens
+	 * @param namesLimit Above this many sessions online, presence frames carry no names: a
+	 * {@code count} frame at most once per window, only when the count changed ({@code who} still
+	 * lists everyone)
+	 * @param broadcastLimit Deprecated: replaced by {@code chat.presence.names-limit}, which keeps
+	 * the online count right instead of dropping presence. The most sessions online for which
+	 * presence events are still broadcast; 0 (the default) always broadcasts
 	 */
-	public record Presence(@DefaultValue("0") int broadcastLimit) {
+	public record Presence(@DefaultValue("100ms") Duration window, @DefaultValue("1000") int namesLimit,
+			@DefaultValue("0") int broadcastLimit) {
 
 		public Presence {
+			requirePositive("chat.presence.window", window);
+			requirePositive("chat.presence.names-limit", namesLimit);
 			if (broadcastLimit < 0) {
 				throw new IllegalArgumentException("chat.presence.broadcast-limit must not be negative, was " + broadcastLimit);
 			}
+		}
+
+		/** The limit before contract version 2; kept until the presence window is wired in. */
+		@Override
+		@Deprecated
+		@DeprecatedConfigurationProperty(replacement = "chat.presence.names-limit",
+				reason = "presence changes are coalesced per window and become counts above the names limit")
+		public int broadcastLimit() {
+			return this.broadcastLimit;
 		}
 
 		/** Whether a presence event is broadcast while {@code online} sessions are connected. */

@@ -3,9 +3,12 @@
 
 import { ChatConnection } from './connection.js';
 import { HELP, parseInput } from './commands.js';
-import { describeDuration, describeError, describeFinalClose, describeLeave } from './texts.js';
+import { describeBatch, describeDuration, describeError, describeFinalClose, describeLeave } from './texts.js';
 
 const MAX_LOG_ENTRIES = 500;
+
+/** A presence batch of at most this many changes is logged change by change; a larger one in one line. */
+const BATCH_NAMED_UP_TO = 3;
 
 /** Where the last name the server confirmed is kept, to fill in the join form next time. */
 const NAME_KEY = 'im-system.name';
@@ -54,6 +57,12 @@ const state = {
   idleTimer: null,
   bannerTimer: null,
   bannerAction: null,
+  /** the online count of the last presence frame */
+  online: 0,
+  /** the room is above the server's names limit: presence frames carry only the count */
+  namesHidden: false,
+  /** names changed while they were hidden: the list is old until the next who answer */
+  listStale: false,
   /** in code points, as the server counts: a browser's maxlength counts UTF-16 units */
   maxTextLength: DEFAULT_MAX_TEXT_LENGTH,
 };
@@ -209,6 +218,9 @@ function welcome(event) {
   connection.rememberName(event.name);
   storeName(event.name);
   state.users.clear();
+  state.namesHidden = false;
+  state.listStale = false;
+  state.online = event.online;
   renderUsers();
   hideBanner();
   hideIdleWarning();
@@ -219,30 +231,83 @@ function welcome(event) {
 }
 
 function presence(event) {
-  const own = event.name === state.me && (event.event !== 'leave');
-  if (event.event === 'join') {
-    addUser(event.name);
+  if (event.event === 'count') {
+    presenceCount(event);
+    return;
+  }
+  if (event.event !== 'join' && event.event !== 'leave' && event.event !== 'rename' && event.event !== 'batch') {
+    // A later protocol version's kind of presence frame: nothing here to apply.
+    return;
+  }
+  if (state.namesHidden) {
+    // Back under the server's names limit: the changes while names were hidden never came, so
+    // the list is shown as stale until a who refreshes it (the page does not send one itself:
+    // a who is activity, and would keep an idle person from being disconnected).
+    state.namesHidden = false;
+    state.listStale = true;
+  }
+  if (event.event === 'batch') {
+    presenceBatch(event);
+  }
+  else {
+    applyChange(event, true);
+  }
+  state.online = event.online;
+  renderUsers();
+  ui.onlineCount.textContent = String(event.online);
+}
+
+/** Several presence changes of one window, in the order they happened (contract version 2). */
+function presenceBatch(event) {
+  // A few changes read best one by one; a crowd is one line, not hundreds.
+  const oneByOne = event.changes.length <= BATCH_NAMED_UP_TO;
+  event.changes.forEach((change) => applyChange(change, oneByOne));
+  if (!oneByOne) {
+    system(describeBatch(event.changes), 'batch');
+  }
+}
+
+/** Above the server's names limit: only how many are online, no names (contract version 2). */
+function presenceCount(event) {
+  state.namesHidden = true;
+  state.online = event.online;
+  ui.onlineCount.textContent = String(event.online);
+  renderUsers();
+}
+
+/**
+ * Applies one join, leave or rename (a version-1 frame, or one change of a batch) to the list of
+ * users, without drawing it; with {@code log}, also says it in the log.
+ */
+function applyChange(change, log) {
+  const own = change.name === state.me && (change.event !== 'leave');
+  if (change.event === 'join') {
+    state.users.set(change.name.toLowerCase(), change.name);
+    if (!log) {
+      return;
+    }
     if (own && state.joiningAs !== null) {
       state.joiningAs = null;
-      system(state.welcomes > 1 ? `Reconnected as ${event.name}.` : `You joined as ${event.name}.`, 'join');
+      system(state.welcomes > 1 ? `Reconnected as ${change.name}.` : `You joined as ${change.name}.`, 'join');
     }
     else if (!own) {
-      system(`${event.name} joined`, 'join');
+      system(`${change.name} joined`, 'join');
     }
   }
-  else if (event.event === 'leave') {
-    removeUser(event.name);
-    const entry = system(describeLeave(event.name, event.reason), 'leave');
-    entry.dataset.reason = event.reason ?? '';
-  }
-  else if (event.event === 'rename') {
-    removeUser(event.previousName);
-    addUser(event.name);
-    if (!own) {
-      system(`${event.previousName} is now ${event.name}`, 'rename');
+  else if (change.event === 'leave') {
+    state.users.delete(change.name.toLowerCase());
+    if (log) {
+      const entry = system(describeLeave(change.name, change.reason), 'leave');
+      entry.dataset.reason = change.reason ?? '';
     }
   }
-  ui.onlineCount.textContent = String(event.online);
+  else if (change.event === 'rename') {
+    state.users.delete(change.previousName.toLowerCase());
+    state.users.set(change.name.toLowerCase(), change.name);
+    if (log && !own) {
+      system(`${change.previousName} is now ${change.name}`, 'rename');
+    }
+  }
 }
 
 function renamed(event) {
@@ -291,7 +356,10 @@ function message(event, kind) {
 
 function users(event) {
   state.users.clear();
-  event.users.forEach((user) => addUser(user.name));
+  event.users.forEach((user) => state.users.set(user.name.toLowerCase(), user.name));
+  state.listStale = false;
+  state.online = event.users.length;
+  renderUsers();
   ui.onlineCount.textContent = String(event.users.length);
   if (state.whoShown > 0) {
     state.whoShown--;
@@ -423,17 +491,17 @@ async function loadSettings() {
   }
 }
 
-function addUser(name) {
-  state.users.set(name.toLowerCase(), name);
-  renderUsers();
-}
-
-function removeUser(name) {
-  state.users.delete(name.toLowerCase());
-  renderUsers();
-}
-
 function renderUsers() {
+  if (state.namesHidden) {
+    // Only the count is kept up to date in a room this large, and thousands of names would be
+    // redrawn at every count: the list is the who answer in the log.
+    const note = document.createElement('li');
+    note.className = 'note';
+    note.textContent = `${state.online} online (names hidden in a room this large; /who lists everyone)`;
+    ui.users.replaceChildren(note);
+    ui.users.classList.remove('stale');
+    return;
+  }
   const names = [...state.users.values()].sort((a, b) => a.localeCompare(b));
   const items = names.map((name) => {
     const item = document.createElement('li');
@@ -453,7 +521,7 @@ function renderUsers() {
     return item;
   });
   ui.users.replaceChildren(...items);
-  ui.users.classList.remove('stale');
+  ui.users.classList.toggle('stale', state.listStale);
 }
 
 function markUsersStale() {

@@ -38,6 +38,45 @@ export function describeLeave(name, reason) {
   return why === '' ? `${name} left` : `${name} left (${why})`;
 }
 
+/** "500 people joined", "3 people left", "2 joined, 1 left": one line for a window of changes. */
+export function describeBatch(changes) {
+  let joined = 0;
+  let left = 0;
+  let renamed = 0;
+  changes.forEach((change) => {
+    if (change.event === 'join') {
+      joined++;
+    }
+    else if (change.event === 'leave') {
+      left++;
+    }
+    else if (change.event === 'rename') {
+      renamed++;
+    }
+  });
+  const people = (n) => (n === 1 ? '1 person' : `${n} people`);
+  if (left === 0 && renamed === 0) {
+    return `${people(joined)} joined`;
+  }
+  if (joined === 0 && renamed === 0) {
+    return `${people(left)} left`;
+  }
+  if (joined === 0 && left === 0) {
+    return `${people(renamed)} changed their names`;
+  }
+  const parts = [];
+  if (joined > 0) {
+    parts.push(`${joined} joined`);
+  }
+  if (left > 0) {
+    parts.push(`${left} left`);
+  }
+  if (renamed > 0) {
+    parts.push(`${renamed} renamed`);
+  }
+  return parts.join(', ');
+}
+
 const KICK_TITLES = {
   idle: 'You were disconnected for being idle',
   admin: 'You were kicked by an administrator',

@@ -4,11 +4,13 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 
 /**
- * Every event the server sends, exactly as the wire contract (version 1) names it. Records keep the
+ * Every event the server sends, exactly as the wire contract (version 2) names it. Records keep the
  * contract's field order; {@code type} comes first from the type id. Components marked
  * {@link JsonIgnore} are not on the JSON wire: the line protocol shows line users' addresses to line
  * users, WebSocket clients never see one.
@@ -42,6 +44,40 @@ public sealed interface ServerEvent {
 
 		public static Presence rename(String name, String previousName, int online, long ts) {
 			return new Presence("rename", name, previousName, null, online, ts, null);
+		}
+
+	}
+
+	/**
+	 * Contract version 2: the presence changes of one window, in the order they happened, when the
+	 * window holds several; {@code online} is the count after the last of them.
+	 */
+	@JsonTypeName("presence")
+	@JsonPropertyOrder({ "event", "changes", "online", "ts" })
+	record PresenceBatch(List<PresenceChange> changes, int online, long ts) implements ServerEvent {
+
+		public PresenceBatch {
+			changes = List.copyOf(changes);
+		}
+
+		@JsonProperty("event")
+		public String event() {
+			return "batch";
+		}
+
+	}
+
+	/**
+	 * Contract version 2: how many are online, without names, once the room is above
+	 * {@code chat.presence.names-limit}.
+	 */
+	@JsonTypeName("presence")
+	@JsonPropertyOrder({ "event", "online", "ts" })
+	record PresenceCount(int online, long ts) implements ServerEvent {
+
+		@JsonProperty("event")
+		public String event() {
+			return "count";
 		}
 
 	}

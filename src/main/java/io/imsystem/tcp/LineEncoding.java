@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.PresenceChange;
 import io.imsystem.protocol.ServerEvent;
 
 /**
@@ -84,6 +85,22 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 				case "leave" -> userLine(presence.address(), presence.name(), LEFT);
 				default -> null;
 			};
+		}
+		if (event instanceof ServerEvent.PresenceBatch batch) {
+			// Each change as its own original line, exactly as its version-1 frame renders: the
+			// original sent them one by one, and line users' scripts read them that way.
+			StringBuilder lines = new StringBuilder();
+			for (PresenceChange change : batch.changes()) {
+				String line = render(change.toEvent(batch.online(), batch.ts()));
+				if (line != null) {
+					lines.append(line);
+				}
+			}
+			return (lines.length() > 0) ? lines.toString() : null;
+		}
+		if (event instanceof ServerEvent.PresenceCount) {
+			// The original had no line for a count; line users ask with who.
+			return null;
 		}
 		if (event instanceof ServerEvent.Chat chat) {
 			return userLine(chat.fromAddress(), chat.from(), chat.text());

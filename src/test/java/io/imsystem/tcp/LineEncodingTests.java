@@ -12,6 +12,7 @@ import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ErrorCode;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.PresenceChange;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.protocol.ServerEvent.Presence;
 
@@ -172,6 +173,27 @@ class LineEncodingTests {
 			.isEqualTo("{\"type\":\"chat\",\"from\":\"bob\",\"text\":\"hi\",\"ts\":1}");
 		assertThat(JsonEncoding.INSTANCE.encode(Presence.join("bob", ADDRESS, 3, 1)).text())
 			.isEqualTo("{\"type\":\"presence\",\"event\":\"join\",\"name\":\"bob\",\"online\":3,\"ts\":1}");
+	}
+
+	@Test
+	void eachChangeOfABatchIsItsOwnOriginalLineInOrder() {
+		List<PresenceChange> changes = List.of(PresenceChange.join(ADDRESS, ADDRESS), PresenceChange.rename("dan", "dave"),
+				PresenceChange.leave("bob", null, LeaveReason.IDLE), PresenceChange.join("carol\nx", null));
+		String lines = line(new ServerEvent.PresenceBatch(changes, 7, 1));
+		assertThat(lines).isEqualTo("[127.0.0.1:36574]127.0.0.1:36574:已上线\n[web]bob:下线\n[web]carol x:已上线\n");
+		StringBuilder oneByOne = new StringBuilder();
+		for (PresenceChange change : changes) {
+			oneByOne.append(line(change.toEvent(7, 1)));
+		}
+		assertThat(lines).as("the same lines as the version-1 frames, one by one").isEqualTo(oneByOne.toString());
+	}
+
+	@Test
+	void aBatchOfRenamesAndACountHaveNoLine() {
+		assertThat(LineEncoding.INSTANCE.encode(new ServerEvent.PresenceBatch(
+				List.of(PresenceChange.rename("dan", "dave"), PresenceChange.rename("eve", "dan")), 2, 1)))
+			.isEmpty();
+		assertThat(LineEncoding.INSTANCE.encode(new ServerEvent.PresenceCount(12345, 1))).isEmpty();
 	}
 
 	private static ServerEvent.Error error(ErrorCode code, String message) {
