@@ -69,7 +69,11 @@ public final class IdlePolicy {
 
 	/** The timeout that applies to a session: its override, or the global timeout. */
 	public Duration timeoutFor(ChatSession session) {
-		Duration override = session.timeoutOverride();
+		return timeoutFor(session.timeoutOverride());
+	}
+
+	/** The timeout that applies to a session with this override ({@code null} for none). */
+	public Duration timeoutFor(Duration override) {
 		return (override != null) ? override : this.store.current().timeout();
 	}
 

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.chat.Roster;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Room;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +36,7 @@ class IdleKickIntegrationTests {
 	private static final Duration WARNING = Duration.ofMillis(500);
 
 	@Autowired
-	private SessionRegistry registry;
+	private Roster registry;
 
 	@Autowired
 	private KickHistory kickHistory;

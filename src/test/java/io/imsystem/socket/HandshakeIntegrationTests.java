@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.session.AddressLimiter;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.chat.Roster;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.HttpLines;
 
@@ -41,7 +41,7 @@ class HandshakeIntegrationTests {
 	private int port;
 
 	@Autowired
-	private SessionRegistry registry;
+	private Roster registry;
 
 	@Autowired
 	private AddressLimiter addressLimiter;

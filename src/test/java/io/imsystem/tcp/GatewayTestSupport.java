@@ -11,7 +11,7 @@ import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.chat.Roster;
 import io.imsystem.support.ChatClient;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,7 +46,7 @@ abstract class GatewayTestSupport {
 	ChatProperties properties;
 
 	@Autowired
-	SessionRegistry registry;
+	Roster registry;
 
 	@Autowired
 	ChatService chat;

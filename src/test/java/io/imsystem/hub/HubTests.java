@@ -1,4 +1,4 @@
-package io.imsystem.broker;
+package io.imsystem.hub;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,17 +10,14 @@ import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.RateLimiter;
-import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.RecordingConnection;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class LocalBrokerTests {
+class HubTests {
 
-	private final SessionRegistry registry = new SessionRegistry();
-
-	private final LocalBroker broker = new LocalBroker(this.registry);
+	private final Hub hub = new Hub();
 
 	@Test
 	void deliversTheSameEnvelopeToEveryLiveSessionButTheExcepted() {
@@ -31,8 +28,8 @@ class LocalBrokerTests {
 		ChatSession bobSession = join(bob, "bob");
 		join(carol, "carol");
 		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1, null));
-		this.broker.broadcast(envelope, null, Long.MAX_VALUE);
-		this.broker.broadcast(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2, null)), bobSession,
+		this.hub.deliver(envelope, null, null, Long.MAX_VALUE);
+		this.hub.deliver(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2, null)), bobSession.id(), null,
 				Long.MAX_VALUE);
 		assertThat(alice.envelopes()).hasSize(2).first().isSameAs(envelope);
 		assertThat(bob.envelopes()).containsExactly(envelope);
@@ -43,13 +40,13 @@ class LocalBrokerTests {
 	void skipsSessionsNotYetJoinedOrEnded() {
 		RecordingConnection joining = new RecordingConnection();
 		ChatSession joiningSession = session("joining");
-		this.registry.add(joiningSession, "joining");
+		this.hub.add(joiningSession);
 		RecordingConnection ended = new RecordingConnection();
 		ChatSession endedSession = join(ended, "ended");
 		endedSession.end(LeaveReason.QUIT);
 		RecordingConnection live = new RecordingConnection();
 		join(live, "live");
-		this.broker.broadcast(new Envelope(new ServerEvent.Pong(1)), null, Long.MAX_VALUE);
+		this.hub.deliver(new Envelope(new ServerEvent.Pong(1)), null, null, Long.MAX_VALUE);
 		assertThat(joining.envelopes()).isEmpty();
 		assertThat(ended.envelopes()).isEmpty();
 		assertThat(live.envelopes()).hasSize(1);
@@ -79,7 +76,7 @@ class LocalBrokerTests {
 			connection.onSend((envelope) -> written.add(envelope.encoded(counting)));
 			join(connection, name);
 		}
-		this.broker.broadcast(new Envelope(new ServerEvent.Chat("alice", "hi", 1, null)), null, Long.MAX_VALUE);
+		this.hub.arrive(new Envelope(new ServerEvent.Chat("alice", "hi", 1, null)), null, null);
 		assertThat(written).hasSize(4);
 		assertThat(encodings).hasValue(1);
 		assertThat(written).allSatisfy((frame) -> assertThat(frame).isSameAs(written.get(0)));
@@ -88,8 +85,7 @@ class LocalBrokerTests {
 
 	private ChatSession join(RecordingConnection connection, String name) {
 		ChatSession session = new ChatSession(name, connection, 0, new RateLimiter(20, 40, 0));
-		this.registry.add(session, name);
-		session.markJoined(0);
+		session.markJoined(this.hub.add(session));
 		return session;
 	}
 
