@@ -35,8 +35,15 @@ class ChatConfiguration {
 	}
 
 	@Bean
-	Hub hub() {
-		return new Hub();
+	Hub hub(Broker broker) {
+		Hub hub = new Hub();
+		deliverTo(broker, hub);
+		return hub;
+	}
+
+	/** Every room event the broker brings reaches the hub, which stamps it as it arrives. */
+	static void deliverTo(Broker broker, Hub hub) {
+		broker.subscribe((event) -> hub.arrive(event.payload(), event.exceptSessionId(), event.onlySessionId()));
 	}
 
 	@Bean

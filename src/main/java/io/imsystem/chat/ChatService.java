@@ -26,7 +26,8 @@ import io.imsystem.session.Connection;
  * hub of this node's sessions and the name directory), the {@link Broker} that carries room
  * events and control commands, {@link Membership} (who is in the room) and {@link RoomCommands}
  * (what their frames do). Transports hand it connections and frames; it never touches a socket
- * itself. It subscribes the hub to the broker's room events and the membership to its commands.
+ * itself. It subscribes the membership to the broker's control commands; the configuration
+ * subscribes the hub to its room events ({@link ChatConfiguration#deliverTo}).
  */
 public class ChatService implements IdleActions {
 
@@ -42,8 +43,6 @@ public class ChatService implements IdleActions {
 		this.membership = new Membership(roster, broker, idlePolicy, idleTracker, kickHistory, metrics, properties,
 				clock);
 		this.room = new RoomCommands(this.membership, roster, presence, broker, parser, metrics, clock);
-		broker.subscribe((event) -> roster.hub()
-			.arrive(event.payload(), event.exceptSessionId(), event.onlySessionId()));
 		broker.subscribeControl(this.membership::handle);
 		this.clock = clock;
 	}
@@ -100,6 +99,14 @@ public class ChatService implements IdleActions {
 	 */
 	public KickRecord kick(ChatSession session, LeaveReason reason, String message, String kickedBy) {
 		return this.membership.kick(session, reason, message, kickedBy);
+	}
+
+	/**
+	 * Kicks a session whose client does not read fast enough, whatever its transport: it gets only
+	 * the close ({@code too slow}), since the events it cannot read would only pile up more.
+	 */
+	public void tooSlow(ChatSession session) {
+		this.membership.kick(session, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null);
 	}
 
 	@Override

@@ -5,15 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.broker.Broker;
-import io.imsystem.broker.Control;
 import io.imsystem.broker.LocalBroker;
-import io.imsystem.broker.RoomEvent;
 import io.imsystem.command.CommandParser;
 import io.imsystem.hub.Hub;
 import io.imsystem.idle.IdlePolicy;
@@ -73,7 +70,7 @@ class ChatServiceTests {
 	private final KickHistory history = new InMemoryKickHistory(100);
 
 	/** The broker the application runs with, so that the room is tested as it delivers. */
-	private final Broker broker = new LocalBroker(NODE);
+	private final Broker broker = deliveringTo(new LocalBroker(NODE), this.hub);
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -145,28 +142,11 @@ class ChatServiceTests {
 	void aLateBroadcastDoesNotReachSessionsThatJoinedAfterIt() {
 		List<Runnable> late = new ArrayList<>();
 		// Each event is stamped as it reaches the node (the hub's rule), and delivered late.
-		Broker deferring = new Broker() {
-
-			@Override
-			public void publish(RoomEvent event) {
-				long asOf = ChatServiceTests.this.hub.stamp();
-				late.add(() -> ChatServiceTests.this.hub.deliver(event.payload(), event.exceptSessionId(),
-						event.onlySessionId(), asOf));
-			}
-
-			@Override
-			public void subscribe(Consumer<RoomEvent> subscriber) {
-			}
-
-			@Override
-			public void control(Control command) {
-			}
-
-			@Override
-			public void subscribeControl(Consumer<Control> handler) {
-			}
-
-		};
+		LocalBroker deferring = new LocalBroker(NODE);
+		deferring.subscribe((event) -> {
+			long asOf = this.hub.stamp();
+			late.add(() -> this.hub.deliver(event.payload(), event.exceptSessionId(), event.onlySessionId(), asOf));
+		});
 		ChatService chat = new ChatService(this.registry, this.presence, deferring, new CommandParser(1000), this.policy,
 				this.tracker,
 				this.history, this.metrics, this.properties, this.clock);
@@ -357,6 +337,11 @@ class ChatServiceTests {
 		assertThat(this.tracker.size()).as("sessions still watched by the idle tracker").isEqualTo(1);
 		assertThat(bobConnection.events()).last().as("what bob last saw of alice")
 			.isEqualTo(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ADMIN, 1, T0));
+	}
+
+	private static Broker deliveringTo(Broker broker, Hub hub) {
+		ChatConfiguration.deliverTo(broker, hub);
+		return broker;
 	}
 
 }

@@ -83,6 +83,33 @@ class HubTests {
 		assertThat(written.get(0).text()).isEqualTo("{\"type\":\"chat\",\"from\":\"alice\",\"text\":\"hi\",\"ts\":1}");
 	}
 
+	/** Shutting down: every local session is going, so nothing is delivered here meanwhile. */
+	@Test
+	void aClosingHubDeliversNothingUntilItResumes() {
+		RecordingConnection live = new RecordingConnection();
+		join(live, "live");
+		this.hub.closing(true);
+		this.hub.arrive(new Envelope(new ServerEvent.Pong(1)), null, null);
+		assertThat(live.envelopes()).isEmpty();
+		this.hub.closing(false);
+		this.hub.arrive(new Envelope(new ServerEvent.Pong(2)), null, null);
+		assertThat(live.envelopes()).hasSize(1);
+	}
+
+	/** An event reaches only sessions admitted by the time it arrived, however late it is delivered. */
+	@Test
+	void anEventGoesOnlyToSessionsAdmittedBeforeItArrivedAndOnlyToItsOneRecipient() {
+		RecordingConnection early = new RecordingConnection();
+		ChatSession earlySession = join(early, "early");
+		long asOf = this.hub.stamp();
+		RecordingConnection late = new RecordingConnection();
+		join(late, "late");
+		this.hub.deliver(new Envelope(new ServerEvent.Pong(1)), null, null, asOf);
+		this.hub.arrive(new Envelope(new ServerEvent.Pong(2)), null, earlySession.id());
+		assertThat(early.events()).containsExactly(new ServerEvent.Pong(1), new ServerEvent.Pong(2));
+		assertThat(late.events()).isEmpty();
+	}
+
 	private ChatSession join(RecordingConnection connection, String name) {
 		ChatSession session = new ChatSession(name, connection, 0, new RateLimiter(20, 40, 0));
 		session.markJoined(this.hub.add(session));
