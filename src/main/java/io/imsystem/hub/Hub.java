@@ -83,8 +83,10 @@ public final class Hub {
 			}
 			return;
 		}
+		// Resolved once, so that each recipient costs a reference comparison, as before ids.
+		ChatSession except = (exceptId != null) ? this.byId.get(exceptId) : null;
 		for (ChatSession session : this.byId.values()) {
-			if (session.isLive() && session.joinVersion() <= asOf && !session.id().equals(exceptId)) {
+			if (session != except && session.isLive() && session.joinVersion() <= asOf) {
 				session.send(envelope);
 			}
 		}
