@@ -13,6 +13,7 @@ import io.imsystem.idle.KickHistory;
 import io.imsystem.session.ChatSession;
 import io.imsystem.chat.Roster;
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.Prometheus;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -58,7 +59,7 @@ abstract class GatewayTestSupport {
 
 	@BeforeEach
 	void awaitEmptyRoom() {
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.registry.size() == 0 && this.gateway.openConnections() == 0);
+		await().atMost(ChatClient.TIMEOUT).until(() -> Prometheus.sessionsActive(this.httpPort) == 0 && this.gateway.openConnections() == 0);
 	}
 
 	@AfterEach
@@ -67,7 +68,7 @@ abstract class GatewayTestSupport {
 			client.close();
 		}
 		this.clients.clear();
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.registry.size() == 0 && this.gateway.openConnections() == 0);
+		await().atMost(ChatClient.TIMEOUT).until(() -> Prometheus.sessionsActive(this.httpPort) == 0 && this.gateway.openConnections() == 0);
 	}
 
 	/** A line user who has seen its own join line. */
