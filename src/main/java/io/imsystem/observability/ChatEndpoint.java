@@ -1,5 +1,7 @@
 package io.imsystem.observability;
 
+import java.time.Clock;
+
 import io.imsystem.ChatProperties;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.presence.Presence;
@@ -19,8 +21,11 @@ public class ChatEndpoint {
 
 	private final ChatProperties properties;
 
-	public ChatEndpoint(Presence presence, IdlePolicy policy, ChatProperties properties) {
+	private final Clock clock;
+
+	public ChatEndpoint(Presence presence, IdlePolicy policy, ChatProperties properties, Clock clock) {
 		this.presence = presence;
+		this.clock = clock;
 		this.policy = policy;
 		this.properties = properties;
 	}
@@ -29,7 +34,7 @@ public class ChatEndpoint {
 	public ChatDescriptor chat() {
 		IdlePolicy.Settings settings = this.policy.settings();
 		int overrides = 0;
-		for (Presence.Member member : this.presence.members(System.currentTimeMillis())) {
+		for (Presence.Member member : this.presence.members(this.clock.millis())) {
 			if (member.timeoutOverride() != null) {
 				overrides++;
 			}
