@@ -12,14 +12,13 @@ import java.util.Locale;
 import tools.jackson.databind.JsonNode;
 
 import io.imsystem.ChatProperties;
-import io.imsystem.chat.ChatService;
+import io.imsystem.chat.Moderation;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.Utf8;
-import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.presence.Presence;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -43,9 +42,9 @@ class AdminController {
 
 	static final String DEFAULT_KICK_MESSAGE = "kicked by an administrator";
 
-	private final SessionRegistry registry;
+	private final Presence presence;
 
-	private final ChatService chat;
+	private final Moderation moderation;
 
 	private final IdlePolicy policy;
 
@@ -57,10 +56,10 @@ class AdminController {
 
 	private final Clock clock;
 
-	AdminController(SessionRegistry registry, ChatService chat, IdlePolicy policy, KickHistory kickHistory,
+	AdminController(Presence presence, Moderation moderation, IdlePolicy policy, KickHistory kickHistory,
 			AdminAudit audit, ChatProperties properties, Clock clock) {
-		this.registry = registry;
-		this.chat = chat;
+		this.presence = presence;
+		this.moderation = moderation;
 		this.policy = policy;
 		this.kickHistory = kickHistory;
 		this.audit = audit;
@@ -72,10 +71,8 @@ class AdminController {
 	List<UserView> users() {
 		long now = this.clock.millis();
 		List<UserView> users = new ArrayList<>();
-		for (ChatSession session : this.registry.sessions()) {
-			if (session.isLive()) {
-				users.add(UserView.of(session, this.policy.timeoutFor(session), now));
-			}
+		for (Presence.Member member : this.presence.members(now)) {
+			users.add(UserView.of(member, this.policy.timeoutFor(member.timeoutOverride()), member.timeoutOverride()));
 		}
 		users.sort(Comparator.comparing(UserView::name, String.CASE_INSENSITIVE_ORDER));
 		return users;
@@ -112,25 +109,24 @@ class AdminController {
 	@PutMapping("/users/{name}/timeout")
 	UserView overrideTimeout(@PathVariable String name, @RequestBody JsonNode body, Principal admin) {
 		onlyFields(body, "timeoutSeconds");
-		ChatSession session = liveSession(name);
+		liveMember(name);
 		Duration timeout = seconds(body, "timeoutSeconds", true);
-		Duration old = session.timeoutOverride();
-		this.chat.overrideTimeout(session, timeout);
+		Presence.Member before = override(name, timeout);
+		Duration old = before.timeoutOverride();
 		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.USER_TIMEOUT,
-				session.name(), (old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null, node()));
-		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
+				before.name(), (old != null) ? old.toSeconds() : null, timeout.toSeconds(), null, null, node()));
+		return UserView.of(before, timeout, timeout);
 	}
 
 	@DeleteMapping("/users/{name}/timeout")
 	UserView removeTimeoutOverride(@PathVariable String name, Principal admin) {
-		ChatSession session = liveSession(name);
-		Duration old = session.timeoutOverride();
-		this.chat.overrideTimeout(session, null);
+		Presence.Member before = override(name, null);
+		Duration old = before.timeoutOverride();
 		if (old != null) {
 			this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.USER_TIMEOUT_REMOVED,
-					session.name(), old.toSeconds(), null, null, null, node()));
+					before.name(), old.toSeconds(), null, null, null, node()));
 		}
-		return UserView.of(session, this.policy.timeoutFor(session), this.clock.millis());
+		return UserView.of(before, this.policy.timeoutFor((Duration) null), null);
 	}
 
 	@PostMapping("/users/{name}/kick")
@@ -138,7 +134,7 @@ class AdminController {
 		if (body != null) {
 			onlyFields(body, "message");
 		}
-		ChatSession session = liveSession(name);
+		liveMember(name);
 		String message = DEFAULT_KICK_MESSAGE;
 		if (body != null && body.has("message")) {
 			JsonNode given = body.get("message");
@@ -148,7 +144,7 @@ class AdminController {
 			// Recorded and sent as well-formed text: a lone surrogate (a JSON escape) becomes U+FFFD.
 			message = Utf8.wellFormed(given.stringValue()).strip();
 		}
-		KickRecord kick = this.chat.kick(session, LeaveReason.ADMIN, message, admin.getName());
+		KickRecord kick = this.moderation.kick(name, message, admin.getName());
 		if (kick == null) {
 			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no user named " + name);
 		}
@@ -170,11 +166,11 @@ class AdminController {
 		checkTimeout(timeout);
 		long now = this.clock.millis();
 		List<UserView> wouldGo = new ArrayList<>();
-		for (ChatSession session : this.registry.sessions()) {
+		for (Presence.Member member : this.presence.members(now)) {
 			// A session with its own timeout keeps it: a global change does not move it.
-			Duration effective = (session.timeoutOverride() != null) ? session.timeoutOverride() : timeout;
-			if (session.isLive() && now - session.lastActivityAt() >= effective.toMillis()) {
-				wouldGo.add(UserView.of(session, effective, now));
+			Duration effective = (member.timeoutOverride() != null) ? member.timeoutOverride() : timeout;
+			if (now - member.lastActivityAt() >= effective.toMillis()) {
+				wouldGo.add(UserView.of(member, effective, member.timeoutOverride()));
 			}
 		}
 		wouldGo.sort(Comparator.comparingLong(UserView::idleSeconds).reversed());
@@ -190,12 +186,27 @@ class AdminController {
 		return this.properties.cluster().nodeId();
 	}
 
-	private ChatSession liveSession(String name) {
-		ChatSession session = this.registry.find(name);
-		if (session == null || !session.isLive()) {
+	private Presence.Member liveMember(String name) {
+		Presence.Member member = this.moderation.member(name);
+		if (member == null) {
 			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no user named " + name);
 		}
-		return session;
+		return member;
+	}
+
+	/** @return the user before the change */
+	private Presence.Member override(String name, Duration timeout) {
+		Presence.Member before;
+		try {
+			before = this.moderation.overrideTimeout(name, timeout);
+		}
+		catch (IllegalArgumentException ex) {
+			throw badRequest(ex.getMessage());
+		}
+		if (before == null) {
+			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no user named " + name);
+		}
+		return before;
 	}
 
 	/**
@@ -278,10 +289,11 @@ class AdminController {
 	record UserView(String name, String remoteAddress, Instant connectedAt, Instant lastActivityAt, long idleSeconds,
 			long timeoutSeconds, boolean override) {
 
-		static UserView of(ChatSession session, Duration timeout, long now) {
-			return new UserView(session.name(), session.remoteAddress(), Instant.ofEpochMilli(session.connectedAt()),
-					Instant.ofEpochMilli(session.lastActivityAt()), Math.max(0, (now - session.lastActivityAt()) / 1000),
-					timeout.toSeconds(), session.timeoutOverride() != null);
+		/** @param override the member's own timeout after the request, or {@code null} */
+		static UserView of(Presence.Member member, Duration timeout, Duration override) {
+			return new UserView(member.name(), member.remoteAddress(), Instant.ofEpochMilli(member.connectedAt()),
+					Instant.ofEpochMilli(member.lastActivityAt()), member.idleSeconds(), timeout.toSeconds(),
+					override != null);
 		}
 
 	}

@@ -1,21 +1,25 @@
 package io.imsystem.broker;
 
-import io.imsystem.protocol.Envelope;
-import io.imsystem.session.ChatSession;
+import java.util.function.Consumer;
 
 /**
- * Fans an event out to every session in the room. The chat service never knows which broker runs:
- * the in-memory one (a single node, the default) or one that spans nodes.
+ * Room events and control commands between nodes, as values: ids and payloads, never session
+ * objects. The chat never knows which broker runs: the in-memory one ({@link LocalBroker}, a single
+ * node, the default) or one that spans nodes. Every node subscribes its hub to the room events and
+ * its membership to the control commands.
  */
 public interface Broker {
 
-	/**
-	 * Delivers an event to every live session that had joined by room version {@code asOf}
-	 * ({@link ChatSession#joinVersion()}), except {@code except} when it is not {@code null}.
-	 * Returns without waiting for any client to read it. A session that joined after the event
-	 * does not get it, however late the broadcasting thread runs: its welcome already reflects
-	 * the room as it was.
-	 */
-	void broadcast(Envelope envelope, ChatSession except, long asOf);
+	/** Publishes a room event to every node, this one included. Returns without waiting for any client. */
+	void publish(RoomEvent event);
+
+	/** Receives every room event published, on the publishing thread or the broker's own. */
+	void subscribe(Consumer<RoomEvent> subscriber);
+
+	/** Sends a command to the node it names, or to every node. */
+	void control(Control command);
+
+	/** Receives the commands for this node. */
+	void subscribeControl(Consumer<Control> handler);
 
 }

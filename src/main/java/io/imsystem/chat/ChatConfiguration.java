@@ -5,14 +5,27 @@ import java.time.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.imsystem.ChatProperties;
+import io.imsystem.broker.Broker;
+import io.imsystem.broker.LocalBroker;
 import io.imsystem.command.CommandParser;
+import io.imsystem.hub.Hub;
+import io.imsystem.idle.IdlePolicy;
+import io.imsystem.idle.IdleTracker;
+import io.imsystem.idle.KickHistory;
 import io.imsystem.metrics.ChatMetrics;
+import io.imsystem.presence.LocalNameDirectory;
+import io.imsystem.presence.LocalPresence;
+import io.imsystem.presence.NameDirectory;
+import io.imsystem.presence.Presence;
 import io.imsystem.session.AddressLimiter;
-import io.imsystem.session.SessionRegistry;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+/**
+ * One node, in memory: its hub, the name directory, the presence read model and the broker. Cluster
+ * mode replaces the directory, the presence and the broker, not the hub.
+ */
 @Configuration(proxyBeanMethods = false)
 class ChatConfiguration {
 
@@ -22,13 +35,53 @@ class ChatConfiguration {
 	}
 
 	@Bean
-	SessionRegistry sessionRegistry() {
-		return new SessionRegistry();
+	Hub hub(Broker broker) {
+		Hub hub = new Hub();
+		deliverTo(broker, hub);
+		return hub;
+	}
+
+	/** Every room event the broker brings reaches the hub, which stamps it as it arrives. */
+	static void deliverTo(Broker broker, Hub hub) {
+		broker.subscribe((event) -> hub.arrive(event.payload(), event.exceptSessionId(), event.onlySessionId()));
 	}
 
 	@Bean
-	ChatMetrics chatMetrics(MeterRegistry meters, SessionRegistry sessions) {
-		return new ChatMetrics(meters, sessions::size);
+	NameDirectory nameDirectory() {
+		return new LocalNameDirectory();
+	}
+
+	@Bean
+	Roster roster(Hub hub, NameDirectory names, ChatProperties properties) {
+		return new Roster(hub, names, properties.cluster().nodeId());
+	}
+
+	@Bean
+	Presence presence(Hub hub, ChatProperties properties) {
+		return new LocalPresence(hub.sessions(), properties.cluster().nodeId());
+	}
+
+	@Bean
+	Broker broker(ChatProperties properties) {
+		return new LocalBroker(properties.cluster().nodeId());
+	}
+
+	@Bean
+	ChatMetrics chatMetrics(MeterRegistry meters, Presence presence) {
+		return new ChatMetrics(meters, presence::count);
+	}
+
+	@Bean
+	ChatService chatService(Roster roster, Presence presence, Broker broker, CommandParser parser, IdlePolicy policy,
+			IdleTracker tracker, KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties, Clock clock) {
+		return new ChatService(roster, presence, broker, parser, policy, tracker, kickHistory, metrics, properties,
+				clock);
+	}
+
+	@Bean
+	Moderation moderation(Roster roster, Presence presence, Broker broker, ChatService chat, IdlePolicy policy,
+			Clock clock) {
+		return new Moderation(roster, presence, broker, chat, policy, clock);
 	}
 
 	@Bean

@@ -10,7 +10,9 @@ class IdleConfiguration {
 
 	@Bean
 	IdlePolicy idlePolicy(ChatProperties properties) {
-		return new IdlePolicy(properties.idle());
+		ChatProperties.Idle idle = properties.idle();
+		return new IdlePolicy(new InMemoryIdleSettingsStore(
+				new IdlePolicy.Settings(idle.timeout(), idle.warningBefore(), 0)), idle.maxTimeout());
 	}
 
 	@Bean

@@ -1,29 +1,41 @@
 package io.imsystem.idle;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.session.ChatSession;
 
 /**
  * The idle timeout in force: a global one that can change at run time, and each session's own
- * override. A change applies to live sessions at the next sweep.
+ * override. A change applies to live sessions at the next sweep. The global settings live in an
+ * {@link IdleSettingsStore} (one node's memory, or shared by a cluster); the rules about them
+ * (what a valid timeout is, which warning applies) live here.
  */
 public final class IdlePolicy {
 
-	private final AtomicReference<Settings> settings;
+	private final IdleSettingsStore store;
 
 	private final Duration maxTimeout;
 
+	/** A policy on this node's own settings, starting from the configured ones. */
 	public IdlePolicy(ChatProperties.Idle idle) {
-		this.settings = new AtomicReference<>(new Settings(idle.timeout(), idle.warningBefore(), 0));
-		this.maxTimeout = idle.maxTimeout();
+		this(new InMemoryIdleSettingsStore(new Settings(idle.timeout(), idle.warningBefore(), 0)), idle.maxTimeout());
+	}
+
+	public IdlePolicy(IdleSettingsStore store, Duration maxTimeout) {
+		this.store = store;
+		this.maxTimeout = maxTimeout;
 	}
 
 	/** The global timeout and warning, and a version that changes with every update. */
 	public Settings settings() {
-		return this.settings.get();
+		return this.store.current();
+	}
+
+	/** Calls {@code listener} with the new settings after every update (see {@link IdleSettingsStore}). */
+	public void onChange(Consumer<Settings> listener) {
+		this.store.onChange(listener);
 	}
 
 	public Duration maxTimeout() {
@@ -41,7 +53,7 @@ public final class IdlePolicy {
 		if (warningBefore.isNegative()) {
 			throw new IllegalArgumentException("warning must not be negative, was " + warningBefore.toSeconds() + "s");
 		}
-		return this.settings.getAndUpdate((old) -> new Settings(timeout, warningBefore, old.version() + 1));
+		return this.store.update((old) -> new Settings(timeout, warningBefore, old.version() + 1));
 	}
 
 	/** Checks that a timeout, global or per session, is one this policy accepts. */
@@ -57,8 +69,12 @@ public final class IdlePolicy {
 
 	/** The timeout that applies to a session: its override, or the global timeout. */
 	public Duration timeoutFor(ChatSession session) {
-		Duration override = session.timeoutOverride();
-		return (override != null) ? override : this.settings.get().timeout();
+		return timeoutFor(session.timeoutOverride());
+	}
+
+	/** The timeout that applies to a session with this override ({@code null} for none). */
+	public Duration timeoutFor(Duration override) {
+		return (override != null) ? override : this.store.current().timeout();
 	}
 
 	/**
@@ -66,7 +82,7 @@ public final class IdlePolicy {
 	 * global warning, or half the timeout if that warning is not shorter than it.
 	 */
 	public Duration warningFor(Duration timeout) {
-		return effectiveWarning(timeout, this.settings.get().warningBefore());
+		return effectiveWarning(timeout, this.store.current().warningBefore());
 	}
 
 	/**

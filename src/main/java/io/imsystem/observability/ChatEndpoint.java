@@ -1,9 +1,10 @@
 package io.imsystem.observability;
 
+import java.time.Clock;
+
 import io.imsystem.ChatProperties;
 import io.imsystem.idle.IdlePolicy;
-import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.presence.Presence;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -14,14 +15,17 @@ import org.springframework.stereotype.Component;
 @Endpoint(id = "chat")
 public class ChatEndpoint {
 
-	private final SessionRegistry registry;
+	private final Presence presence;
 
 	private final IdlePolicy policy;
 
 	private final ChatProperties properties;
 
-	public ChatEndpoint(SessionRegistry registry, IdlePolicy policy, ChatProperties properties) {
-		this.registry = registry;
+	private final Clock clock;
+
+	public ChatEndpoint(Presence presence, IdlePolicy policy, ChatProperties properties, Clock clock) {
+		this.presence = presence;
+		this.clock = clock;
 		this.policy = policy;
 		this.properties = properties;
 	}
@@ -30,12 +34,12 @@ public class ChatEndpoint {
 	public ChatDescriptor chat() {
 		IdlePolicy.Settings settings = this.policy.settings();
 		int overrides = 0;
-		for (ChatSession session : this.registry.sessions()) {
-			if (session.timeoutOverride() != null) {
+		for (Presence.Member member : this.presence.members(this.clock.millis())) {
+			if (member.timeoutOverride() != null) {
 				overrides++;
 			}
 		}
-		return new ChatDescriptor(this.properties.cluster().nodeId(), this.registry.size(),
+		return new ChatDescriptor(this.properties.cluster().nodeId(), this.presence.count(),
 				settings.timeout().toSeconds(), settings.warningBefore().toSeconds(),
 				IdlePolicy.effectiveWarning(settings.timeout(), settings.warningBefore()).toSeconds(),
 				this.properties.idle().sweepInterval().toMillis(), overrides);

@@ -8,7 +8,7 @@ import io.imsystem.protocol.LeaveReason;
 
 /**
  * One connected client, on any transport. Its name changes only through
- * {@link SessionRegistry#rename}; it ends exactly once, through {@link #end}.
+ * the room ({@code chat.Roster}); it ends exactly once, through {@link #end}.
  */
 public final class ChatSession {
 
@@ -49,7 +49,8 @@ public final class ChatSession {
 		return this.name;
 	}
 
-	void name(String name) {
+	/** Set by the room once the name directory granted it (see {@code chat.Roster}). */
+	public void name(String name) {
 		this.name = name;
 	}
 

@@ -199,7 +199,7 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 	private void slow(Link link) {
 		ChatSession session = link.session();
 		if (session != null) {
-			this.chat.kick(session, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null);
+			this.chat.tooSlow(session);
 		}
 	}
 

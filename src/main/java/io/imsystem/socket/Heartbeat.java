@@ -7,7 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.chat.Roster;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
 @Component
 class Heartbeat implements SmartLifecycle {
 
-	private final SessionRegistry registry;
+	private final Roster registry;
 
 	private final ChatService chat;
 
@@ -34,7 +34,7 @@ class Heartbeat implements SmartLifecycle {
 
 	private volatile ScheduledFuture<?> pinging;
 
-	Heartbeat(SessionRegistry registry, ChatService chat, TaskScheduler scheduler, ChatProperties properties,
+	Heartbeat(Roster registry, ChatService chat, TaskScheduler scheduler, ChatProperties properties,
 			Clock clock) {
 		this.registry = registry;
 		this.chat = chat;

@@ -150,7 +150,7 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 	private void slow() {
 		ChatSession slow = this.connection.session();
 		if (slow != null) {
-			this.chat.kick(slow, LeaveReason.SLOW, CloseCode.TOO_SLOW.reason(), null);
+			this.chat.tooSlow(slow);
 		}
 		else {
 			this.connection.abort(CloseCode.TOO_SLOW);

@@ -4,16 +4,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.ChatProperties;
-import io.imsystem.chat.ChatService;
+import io.imsystem.chat.Moderation;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.InMemoryKickHistory;
 import io.imsystem.idle.KickHistory;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.presence.LocalPresence;
+import io.imsystem.presence.Presence;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -46,7 +48,7 @@ class AdminControllerTests {
 	MockMvc mvc;
 
 	@MockitoBean
-	ChatService chat;
+	Moderation moderation;
 
 	@Autowired
 	IdlePolicy policy;
@@ -197,8 +199,8 @@ class AdminControllerTests {
 		}
 
 		@Bean
-		SessionRegistry sessionRegistry() {
-			return new SessionRegistry();
+		Presence presence() {
+			return new LocalPresence(List.of(), "node-a");
 		}
 
 		@Bean

@@ -1,100 +1,38 @@
 package io.imsystem.broker;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.imsystem.protocol.Envelope;
-import io.imsystem.protocol.JsonEncoding;
-import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
-import io.imsystem.session.ChatSession;
-import io.imsystem.session.RateLimiter;
-import io.imsystem.session.SessionRegistry;
-import io.imsystem.support.RecordingConnection;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LocalBrokerTests {
 
-	private final SessionRegistry registry = new SessionRegistry();
-
-	private final LocalBroker broker = new LocalBroker(this.registry);
+	private final LocalBroker broker = new LocalBroker("node-a");
 
 	@Test
-	void deliversTheSameEnvelopeToEveryLiveSessionButTheExcepted() {
-		RecordingConnection alice = new RecordingConnection();
-		RecordingConnection bob = new RecordingConnection();
-		RecordingConnection carol = new RecordingConnection();
-		join(alice, "alice");
-		ChatSession bobSession = join(bob, "bob");
-		join(carol, "carol");
-		Envelope envelope = new Envelope(new ServerEvent.Chat("alice", "hi", 1, null));
-		this.broker.broadcast(envelope, null, Long.MAX_VALUE);
-		this.broker.broadcast(new Envelope(new ServerEvent.Chat("bob", "not to bob", 2, null)), bobSession,
-				Long.MAX_VALUE);
-		assertThat(alice.envelopes()).hasSize(2).first().isSameAs(envelope);
-		assertThat(bob.envelopes()).containsExactly(envelope);
-		assertThat(carol.envelopes()).hasSize(2).first().isSameAs(envelope);
+	void anEventLoopsBackToEverySubscriberAsItWasPublished() {
+		List<RoomEvent> received = new ArrayList<>();
+		this.broker.subscribe(received::add);
+		RoomEvent event = new RoomEvent(new Envelope(new ServerEvent.Pong(1)), "s1", null);
+		this.broker.publish(event);
+		assertThat(received).containsExactly(event);
 	}
 
 	@Test
-	void skipsSessionsNotYetJoinedOrEnded() {
-		RecordingConnection joining = new RecordingConnection();
-		ChatSession joiningSession = session("joining");
-		this.registry.add(joiningSession, "joining");
-		RecordingConnection ended = new RecordingConnection();
-		ChatSession endedSession = join(ended, "ended");
-		endedSession.end(LeaveReason.QUIT);
-		RecordingConnection live = new RecordingConnection();
-		join(live, "live");
-		this.broker.broadcast(new Envelope(new ServerEvent.Pong(1)), null, Long.MAX_VALUE);
-		assertThat(joining.envelopes()).isEmpty();
-		assertThat(ended.envelopes()).isEmpty();
-		assertThat(live.envelopes()).hasSize(1);
-	}
-
-	/** Each recipient's sender asks for the encoding, as the real ones do; it is computed once. */
-	@Test
-	void anEnvelopeIsEncodedOnceForAllRecipients() {
-		AtomicInteger encodings = new AtomicInteger();
-		Envelope.Encoding<JsonEncoding.Frame> counting = new Envelope.Encoding<>() {
-
-			@Override
-			public int slot() {
-				return JsonEncoding.INSTANCE.slot();
-			}
-
-			@Override
-			public JsonEncoding.Frame encode(ServerEvent event) {
-				encodings.incrementAndGet();
-				return JsonEncoding.INSTANCE.encode(event);
-			}
-
-		};
-		List<JsonEncoding.Frame> written = new CopyOnWriteArrayList<>();
-		for (String name : new String[] { "alice", "bob", "carol", "dave" }) {
-			RecordingConnection connection = new RecordingConnection();
-			connection.onSend((envelope) -> written.add(envelope.encoded(counting)));
-			join(connection, name);
-		}
-		this.broker.broadcast(new Envelope(new ServerEvent.Chat("alice", "hi", 1, null)), null, Long.MAX_VALUE);
-		assertThat(written).hasSize(4);
-		assertThat(encodings).hasValue(1);
-		assertThat(written).allSatisfy((frame) -> assertThat(frame).isSameAs(written.get(0)));
-		assertThat(written.get(0).text()).isEqualTo("{\"type\":\"chat\",\"from\":\"alice\",\"text\":\"hi\",\"ts\":1}");
-	}
-
-	private ChatSession join(RecordingConnection connection, String name) {
-		ChatSession session = new ChatSession(name, connection, 0, new RateLimiter(20, 40, 0));
-		this.registry.add(session, name);
-		session.markJoined(0);
-		return session;
-	}
-
-	private static ChatSession session(String id) {
-		return new ChatSession(id, new RecordingConnection(), 0, new RateLimiter(20, 40, 0));
+	void aCommandReachesThisNodeWhenItIsForThisNodeOrForAll() {
+		List<Control> received = new ArrayList<>();
+		this.broker.subscribeControl(received::add);
+		Control forUs = new Control.SetTimeout("node-a", "s1", Duration.ofSeconds(5));
+		Control forAll = new Control.SettingsChanged(null, 2);
+		this.broker.control(forUs);
+		this.broker.control(new Control.SetTimeout("node-b", "s1", Duration.ofSeconds(5)));
+		this.broker.control(forAll);
+		assertThat(received).containsExactly(forUs, forAll);
 	}
 
 }

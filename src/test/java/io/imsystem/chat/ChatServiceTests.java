@@ -12,6 +12,7 @@ import io.imsystem.ChatProperties;
 import io.imsystem.broker.Broker;
 import io.imsystem.broker.LocalBroker;
 import io.imsystem.command.CommandParser;
+import io.imsystem.hub.Hub;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.IdleSweeper;
 import io.imsystem.idle.IdleTracker;
@@ -19,6 +20,8 @@ import io.imsystem.idle.InMemoryKickHistory;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.metrics.ChatMetrics;
+import io.imsystem.presence.LocalNameDirectory;
+import io.imsystem.presence.LocalPresence;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ErrorCode;
@@ -26,7 +29,6 @@ import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.protocol.ServerEvent.Presence;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.MutableClock;
 import io.imsystem.support.RecordingConnection;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,11 @@ class ChatServiceTests {
 			Map.of("chat.kick-history.capacity", "100", "chat.tcp.enabled", "false", "chat.cluster.node-id", NODE)))
 		.bindOrCreate("chat", ChatProperties.class);
 
-	private final SessionRegistry registry = new SessionRegistry();
+	private final Hub hub = new Hub();
+
+	private final Roster registry = new Roster(this.hub, new LocalNameDirectory(), NODE);
+
+	private final LocalPresence presence = new LocalPresence(this.hub.sessions(), NODE);
 
 	private final IdlePolicy policy = new IdlePolicy(this.properties.idle());
 
@@ -64,13 +70,14 @@ class ChatServiceTests {
 	private final KickHistory history = new InMemoryKickHistory(100);
 
 	/** The broker the application runs with, so that the room is tested as it delivers. */
-	private final Broker broker = new LocalBroker(this.registry);
+	private final Broker broker = deliveringTo(new LocalBroker(NODE), this.hub);
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private final ChatMetrics metrics = new ChatMetrics(this.meters, this.registry::size);
+	private final ChatMetrics metrics = new ChatMetrics(this.meters, this.presence::count);
 
-	private final ChatService chat = new ChatService(this.registry, this.broker, new CommandParser(1000), this.policy,
+	private final ChatService chat = new ChatService(this.registry, this.presence, this.broker, new CommandParser(1000),
+			this.policy,
 			this.tracker, this.history, this.metrics, this.properties, this.clock);
 
 	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.chat, this.metrics, this.clock);
@@ -134,8 +141,14 @@ class ChatServiceTests {
 	@Test
 	void aLateBroadcastDoesNotReachSessionsThatJoinedAfterIt() {
 		List<Runnable> late = new ArrayList<>();
-		Broker deferring = (envelope, except, asOf) -> late.add(() -> this.broker.broadcast(envelope, except, asOf));
-		ChatService chat = new ChatService(this.registry, deferring, new CommandParser(1000), this.policy, this.tracker,
+		// Each event is stamped as it reaches the node (the hub's rule), and delivered late.
+		LocalBroker deferring = new LocalBroker(NODE);
+		deferring.subscribe((event) -> {
+			long asOf = this.hub.stamp();
+			late.add(() -> this.hub.deliver(event.payload(), event.exceptSessionId(), event.onlySessionId(), asOf));
+		});
+		ChatService chat = new ChatService(this.registry, this.presence, deferring, new CommandParser(1000), this.policy,
+				this.tracker,
 				this.history, this.metrics, this.properties, this.clock);
 		RecordingConnection alice = new RecordingConnection();
 		ChatSession aliceSession = chat.join(alice, "alice");
@@ -324,6 +337,11 @@ class ChatServiceTests {
 		assertThat(this.tracker.size()).as("sessions still watched by the idle tracker").isEqualTo(1);
 		assertThat(bobConnection.events()).last().as("what bob last saw of alice")
 			.isEqualTo(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ADMIN, 1, T0));
+	}
+
+	private static Broker deliveringTo(Broker broker, Hub hub) {
+		ChatConfiguration.deliverTo(broker, hub);
+		return broker;
 	}
 
 }

@@ -5,10 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.LeaveReason;
-import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Room;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +16,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,24 +27,22 @@ import static org.awaitility.Awaitility.await;
  * the kick message, and only then the 4408 close, never before their timeout.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "chat.idle.timeout=1s", "chat.idle.warning-before=500ms", "chat.idle.sweep-interval=100ms" })
+		properties = { "chat.idle.timeout=1s", "chat.idle.warning-before=500ms", "chat.idle.sweep-interval=100ms",
+				"chat.admin.password=test-secret" })
 class IdleKickIntegrationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
 	private static final Duration WARNING = Duration.ofMillis(500);
 
-	@Autowired
-	private SessionRegistry registry;
+	@LocalServerPort
+	private int port;
 
 	@Autowired
 	private KickHistory kickHistory;
 
 	@Autowired
 	private IdlePolicy idlePolicy;
-
-	@Autowired
-	private ChatService chatService;
 
 	@RegisterExtension
 	final Room room = new Room();
@@ -189,7 +186,7 @@ class IdleKickIntegrationTests {
 		ChatClient hasty = this.room.join("hasty");
 		patient.nextOfType("presence");
 		// Shorter than the global timeout.
-		this.chatService.overrideTimeout(session("hasty"), TIMEOUT);
+		assertThat(admin().overrideTimeout("hasty", TIMEOUT.toSeconds())).isEqualTo(200);
 		assertThat(hasty.nextOfType("kicked").path("reason").asString()).isEqualTo("idle");
 		assertThat(hasty.awaitClose().code()).isEqualTo(4408);
 		JsonNode leave = patient.next("presence");
@@ -197,7 +194,7 @@ class IdleKickIntegrationTests {
 		assertThat(leave.path("reason").asString()).isEqualTo("idle");
 
 		// Longer than the global timeout: a newcomer is kicked after 1 s, the patient one is not.
-		this.chatService.overrideTimeout(session("patient"), Duration.ofSeconds(60));
+		assertThat(admin().overrideTimeout("patient", 60)).isEqualTo(200);
 		this.idlePolicy.update(TIMEOUT, WARNING);
 		ChatClient newcomer = this.room.join("newcomer");
 		assertThat(newcomer.nextOfType("kicked").path("reason").asString()).isEqualTo("idle");
@@ -211,15 +208,13 @@ class IdleKickIntegrationTests {
 		assertThat(patient.isClosed()).isFalse();
 
 		// Without its own timeout it follows the global one again, and has been idle long enough.
-		this.chatService.overrideTimeout(session("patient"), null);
+		assertThat(admin().removeTimeout("patient")).isEqualTo(200);
 		assertThat(patient.nextOfType("kicked").path("reason").asString()).isEqualTo("idle");
 		assertThat(patient.awaitClose().code()).isEqualTo(4408);
 	}
 
-	private ChatSession session(String name) {
-		ChatSession session = this.registry.find(name);
-		assertThat(session).as("session %s", name).isNotNull();
-		return session;
+	private AdminApi admin() {
+		return AdminApi.of(this.port, "test-secret");
 	}
 
 	private KickRecord kickRecord(String name) {

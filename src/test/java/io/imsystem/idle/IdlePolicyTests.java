@@ -1,6 +1,8 @@
 package io.imsystem.idle;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.imsystem.ChatProperties;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,19 @@ class IdlePolicyTests {
 		assertThat(policy.warningFor(Duration.ofSeconds(600))).isEqualTo(Duration.ofSeconds(30));
 		policy.update(Duration.ofSeconds(60), Duration.ZERO);
 		assertThat(policy.warningFor(Duration.ofSeconds(4))).isZero();
+	}
+
+	@Test
+	void anUpdateGoesToTheStoreWithTheNextVersionAndItsListenersAreTold() {
+		IdleSettingsStore store = new InMemoryIdleSettingsStore(
+				new IdlePolicy.Settings(Duration.ofSeconds(300), Duration.ofSeconds(30), 0));
+		IdlePolicy policy = new IdlePolicy(store, Duration.ofHours(24));
+		List<IdlePolicy.Settings> told = new ArrayList<>();
+		policy.onChange(told::add);
+		IdlePolicy.Settings before = policy.update(Duration.ofSeconds(60), Duration.ZERO);
+		assertThat(before).isEqualTo(new IdlePolicy.Settings(Duration.ofSeconds(300), Duration.ofSeconds(30), 0));
+		assertThat(store.current()).isEqualTo(new IdlePolicy.Settings(Duration.ofSeconds(60), Duration.ZERO, 1));
+		assertThat(told).containsExactly(store.current());
 	}
 
 }

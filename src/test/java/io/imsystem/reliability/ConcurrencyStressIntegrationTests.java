@@ -27,7 +27,7 @@ import io.imsystem.chat.ChatService;
 import io.imsystem.idle.IdleTracker;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.chat.Roster;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
 
@@ -79,7 +79,7 @@ class ConcurrencyStressIntegrationTests {
 	ChatService chat;
 
 	@Autowired
-	SessionRegistry registry;
+	Roster registry;
 
 	@Autowired
 	IdleTracker idleTracker;

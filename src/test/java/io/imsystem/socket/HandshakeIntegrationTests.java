@@ -14,9 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.session.AddressLimiter;
-import io.imsystem.session.SessionRegistry;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.HttpLines;
+import io.imsystem.support.Prometheus;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -41,15 +41,12 @@ class HandshakeIntegrationTests {
 	private int port;
 
 	@Autowired
-	private SessionRegistry registry;
-
-	@Autowired
 	private AddressLimiter addressLimiter;
 
 	@AfterEach
 	void nothingIsLeftBehind() {
 		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
-			assertThat(this.registry.sessions()).isEmpty();
+			assertThat(Prometheus.sessionsActive(this.port)).isZero();
 			assertThat(this.addressLimiter.open("127.0.0.1")).isZero();
 		});
 	}
@@ -107,7 +104,7 @@ class HandshakeIntegrationTests {
 			send(upgrade("Sec-WebSocket-Version: 13\r\n"));
 		}
 		try (ChatClient client = ChatClient.join(this.port, "after-refusals")) {
-			assertThat(this.registry.find("after-refusals")).isNotNull();
+			assertThat(Prometheus.sessionsActive(this.port)).isOne();
 		}
 	}
 

@@ -47,6 +47,14 @@ public final class AdminApi {
 		return this.http.put("/api/admin/users/" + name + "/timeout", "{\"timeoutSeconds\":" + seconds + "}").status();
 	}
 
+	/**
+	 * Takes a user's own timeout away ({@code DELETE /api/admin/users/{name}/timeout}).
+	 * @return the status: 200, or 404 while no user of that name is online
+	 */
+	public int removeTimeout(String name) {
+		return this.http.delete("/api/admin/users/" + name + "/timeout").status();
+	}
+
 	/** The kick history, newest first ({@code GET /api/admin/kicks}, at most 1000). */
 	public List<JsonNode> kicks() {
 		Http.Response response = this.http.get("/api/admin/kicks?limit=1000");

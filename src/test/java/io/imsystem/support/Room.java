@@ -8,8 +8,6 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import io.imsystem.session.SessionRegistry;
-
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
 
@@ -34,9 +32,9 @@ public final class Room implements BeforeEachCallback, AfterEachCallback {
 	public void beforeEach(ExtensionContext context) {
 		ApplicationContext app = SpringExtension.getApplicationContext(context);
 		this.port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
-		SessionRegistry registry = app.getBean(SessionRegistry.class);
 		// Online counts are exact only if the previous test's clients have all left.
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registry.sessions()).isEmpty());
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(Prometheus.sessionsActive(this.port)).isZero());
 	}
 
 	@Override

@@ -11,8 +11,9 @@ import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.chat.Roster;
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.Prometheus;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -46,7 +47,7 @@ abstract class GatewayTestSupport {
 	ChatProperties properties;
 
 	@Autowired
-	SessionRegistry registry;
+	Roster registry;
 
 	@Autowired
 	ChatService chat;
@@ -58,7 +59,7 @@ abstract class GatewayTestSupport {
 
 	@BeforeEach
 	void awaitEmptyRoom() {
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.registry.size() == 0 && this.gateway.openConnections() == 0);
+		await().atMost(ChatClient.TIMEOUT).until(() -> Prometheus.sessionsActive(this.httpPort) == 0 && this.gateway.openConnections() == 0);
 	}
 
 	@AfterEach
@@ -67,7 +68,7 @@ abstract class GatewayTestSupport {
 			client.close();
 		}
 		this.clients.clear();
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.registry.size() == 0 && this.gateway.openConnections() == 0);
+		await().atMost(ChatClient.TIMEOUT).until(() -> Prometheus.sessionsActive(this.httpPort) == 0 && this.gateway.openConnections() == 0);
 	}
 
 	/** A line user who has seen its own join line. */

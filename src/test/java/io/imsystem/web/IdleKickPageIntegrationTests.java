@@ -3,7 +3,7 @@ package io.imsystem.web;
 import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.SessionRegistry;
+import io.imsystem.chat.Roster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,7 +30,7 @@ class IdleKickPageIntegrationTests {
 	int port;
 
 	@Autowired
-	SessionRegistry registry;
+	Roster registry;
 
 	@Autowired
 	ChatService chat;

@@ -3,9 +3,11 @@ package io.imsystem.bench;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.imsystem.chat.Roster;
+import io.imsystem.hub.Hub;
+import io.imsystem.presence.LocalNameDirectory;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.RateLimiter;
-import io.imsystem.session.SessionRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,7 +21,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Renames in a registry of 10,000 sessions from 4 threads at once: each thread flipping its own
+ * Renames in a roster of 10,000 sessions from 4 threads at once: each thread flipping its own
  * session between two free names, and all threads fighting for one name (at most one holds it).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -33,7 +35,7 @@ public class RenameBenchmark {
 	@State(Scope.Benchmark)
 	public static class Room {
 
-		final SessionRegistry registry = new SessionRegistry();
+		final Roster registry = new Roster(new Hub(), new LocalNameDirectory(), "bench");
 
 		final AtomicInteger threads = new AtomicInteger();
 

@@ -1,4 +1,4 @@
-package io.imsystem.session;
+package io.imsystem.chat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import io.imsystem.hub.Hub;
+import io.imsystem.presence.LocalNameDirectory;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.RateLimiter;
 import io.imsystem.support.RecordingConnection;
 
 import org.junit.jupiter.api.AfterEach;
@@ -19,11 +23,11 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SessionRegistryTests {
+class RosterTests {
 
 	private static final int THREADS = 16;
 
-	private final SessionRegistry registry = new SessionRegistry();
+	private final Roster registry = new Roster(new Hub(), new LocalNameDirectory(), "node-a");
 
 	private final AtomicInteger ids = new AtomicInteger();
 
@@ -38,7 +42,7 @@ class SessionRegistryTests {
 	@Test
 	void addsAndFindsCaseInsensitively() {
 		ChatSession alice = session();
-		assertThat(this.registry.add(alice, "Alice")).isTrue();
+		assertThat(this.registry.add(alice, "Alice")).isPositive();
 		assertThat(this.registry.find("alice")).isSameAs(alice);
 		assertThat(this.registry.find("ALICE")).isSameAs(alice);
 		assertThat(this.registry.find("bob")).isNull();
@@ -51,20 +55,20 @@ class SessionRegistryTests {
 	void namesAreUniqueCaseInsensitively() {
 		ChatSession alice = session();
 		ChatSession other = session();
-		assertThat(this.registry.add(alice, "alice")).isTrue();
-		assertThat(this.registry.add(other, "ALICE")).isFalse();
+		assertThat(this.registry.add(alice, "alice")).isPositive();
+		assertThat(this.registry.add(other, "ALICE")).isZero();
 		assertThat(this.registry.size()).isEqualTo(1);
 		assertThat(this.registry.find("alice")).isSameAs(alice);
 		assertThat(this.registry.sessions()).containsExactly(alice);
-		assertThat(this.registry.add(other, "alicia")).isTrue();
+		assertThat(this.registry.add(other, "alicia")).isPositive();
 		assertThat(other.name()).isEqualTo("alicia");
 	}
 
 	@Test
 	void sharpSAndDoubleSAreTheSameName() {
-		assertThat(this.registry.add(session(), "straße")).isTrue();
-		assertThat(this.registry.add(session(), "STRASSE")).isFalse();
-		assertThat(this.registry.add(session(), "STRAẞE")).isFalse();
+		assertThat(this.registry.add(session(), "straße")).isPositive();
+		assertThat(this.registry.add(session(), "STRASSE")).isZero();
+		assertThat(this.registry.add(session(), "STRAẞE")).isZero();
 	}
 
 	@Test
@@ -75,7 +79,7 @@ class SessionRegistryTests {
 		assertThat(alice.name()).isEqualTo("bob");
 		assertThat(this.registry.find("bob")).isSameAs(alice);
 		assertThat(this.registry.find("alice")).isNull();
-		assertThat(this.registry.add(session(), "alice")).as("old name is free").isTrue();
+		assertThat(this.registry.add(session(), "alice")).as("old name is free").isPositive();
 	}
 
 	@Test
@@ -98,7 +102,7 @@ class SessionRegistryTests {
 		assertThat(alice.name()).isEqualTo("ALICE");
 		assertThat(this.registry.find("alice")).isSameAs(alice);
 		assertThat(this.registry.rename(alice, "ALICE")).isEqualTo("ALICE");
-		assertThat(this.registry.add(session(), "Alice")).isFalse();
+		assertThat(this.registry.add(session(), "Alice")).isZero();
 	}
 
 	@Test
@@ -108,7 +112,7 @@ class SessionRegistryTests {
 		this.registry.remove(alice);
 		assertThat(this.registry.rename(alice, "bob")).isNull();
 		assertThat(this.registry.find("bob")).isNull();
-		assertThat(this.registry.add(session(), "bob")).isTrue();
+		assertThat(this.registry.add(session(), "bob")).isPositive();
 	}
 
 	@Test
@@ -120,7 +124,7 @@ class SessionRegistryTests {
 		assertThat(this.registry.find("alice")).isNull();
 		assertThat(this.registry.size()).isZero();
 		assertThat(this.registry.sessions()).isEmpty();
-		assertThat(this.registry.add(session(), "ALICE")).isTrue();
+		assertThat(this.registry.add(session(), "ALICE")).isPositive();
 	}
 
 	@Test
@@ -128,7 +132,7 @@ class SessionRegistryTests {
 		ChatSession alice = session();
 		ChatSession loser = session();
 		this.registry.add(alice, "alice");
-		assertThat(this.registry.add(loser, "alice")).isFalse();
+		assertThat(this.registry.add(loser, "alice")).isZero();
 		assertThat(this.registry.remove(loser)).isFalse();
 		assertThat(this.registry.find("alice")).isSameAs(alice);
 	}
@@ -165,7 +169,7 @@ class SessionRegistryTests {
 		for (int i = 0; i < THREADS; i++) {
 			sessions.add(session());
 		}
-		List<Boolean> results = race(sessions, (session) -> this.registry.add(session, "prize"));
+		List<Boolean> results = race(sessions, (session) -> this.registry.add(session, "prize") != 0);
 		assertThat(results.stream().filter(Boolean::booleanValue)).hasSize(1);
 		assertThat(this.registry.size()).isEqualTo(1);
 	}
@@ -194,8 +198,8 @@ class SessionRegistryTests {
 			assertThat(this.registry.find("renamed" + i)).isNull();
 		}
 		for (int i = 0; i < THREADS; i++) {
-			assertThat(this.registry.add(session(), "user" + i)).isTrue();
-			assertThat(this.registry.add(session(), "renamed" + i)).isTrue();
+			assertThat(this.registry.add(session(), "user" + i)).isPositive();
+			assertThat(this.registry.add(session(), "renamed" + i)).isPositive();
 		}
 	}
 

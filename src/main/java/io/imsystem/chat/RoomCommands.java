@@ -1,0 +1,129 @@
+package io.imsystem.chat;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.imsystem.broker.Broker;
+import io.imsystem.broker.RoomEvent;
+import io.imsystem.command.Command;
+import io.imsystem.command.CommandParser;
+import io.imsystem.metrics.ChatMetrics;
+import io.imsystem.presence.NameDirectory.Owner;
+import io.imsystem.presence.Presence;
+import io.imsystem.protocol.Envelope;
+import io.imsystem.protocol.ErrorCause;
+import io.imsystem.protocol.ServerEvent;
+import io.imsystem.session.ChatSession;
+import io.imsystem.session.RateLimiter;
+
+/** What a member's frames do in the room: chat, private messages, rename, who, ping. */
+final class RoomCommands {
+
+	private final Membership membership;
+
+	private final Roster roster;
+
+	private final Presence presence;
+
+	private final Broker broker;
+
+	private final CommandParser parser;
+
+	private final ChatMetrics metrics;
+
+	private final Clock clock;
+
+	RoomCommands(Membership membership, Roster roster, Presence presence, Broker broker, CommandParser parser,
+			ChatMetrics metrics, Clock clock) {
+		this.membership = membership;
+		this.roster = roster;
+		this.presence = presence;
+		this.broker = broker;
+		this.parser = parser;
+		this.metrics = metrics;
+		this.clock = clock;
+	}
+
+	void receive(ChatSession session, String frame) {
+		long now = this.clock.millis();
+		Command command = this.parser.parse(frame);
+		if (command.isActivity()) {
+			session.touch(now);
+		}
+		RateLimiter limiter = session.rateLimiter();
+		if (!limiter.tryAcquire(now)) {
+			if (limiter.shouldReportDrop(now)) {
+				this.membership.error(session, ErrorCause.RATE_LIMITED,
+						"too many messages: this one and others were dropped", now);
+			}
+			return;
+		}
+		// Java 17 has no pattern switch; the chain below covers every permitted Command.
+		if (command instanceof Command.Chat chat) {
+			this.metrics.chatMessage();
+			this.broker.publish(RoomEvent
+				.toAll(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.shownAddress()))));
+		}
+		else if (command instanceof Command.Private message) {
+			whisper(session, message, now);
+		}
+		else if (command instanceof Command.Rename rename) {
+			rename(session, rename.name(), now);
+		}
+		else if (command instanceof Command.Who) {
+			session.send(new Envelope(new ServerEvent.Users(users(now), now)));
+		}
+		else if (command instanceof Command.Ping) {
+			session.send(new Envelope(new ServerEvent.Pong(now)));
+		}
+		else if (command instanceof Command.Invalid invalid) {
+			this.membership.error(session, invalid.cause(), invalid.message(), now);
+		}
+		else {
+			throw new IllegalStateException("no handling for " + command);
+		}
+	}
+
+	/**
+	 * The recipient is found by its owner in the name directory and reached through the broker by
+	 * session id, wherever it is connected; the sender gets its copy directly.
+	 */
+	private void whisper(ChatSession sender, Command.Private message, long now) {
+		Owner owner = this.roster.owner(message.to());
+		ChatSession target = (owner != null) ? this.roster.find(message.to()) : null;
+		String targetName = (target != null) ? target.name() : message.to();
+		boolean local = owner != null && owner.node().equals(this.roster.node());
+		if (owner == null || (local && (target == null || !target.isLive()))) {
+			this.membership.error(sender, ErrorCause.UNKNOWN_USER, "no user named " + message.to(), now);
+			return;
+		}
+		this.metrics.privateMessage();
+		Envelope envelope = new Envelope(new ServerEvent.Private(sender.name(), targetName, message.text(), now));
+		this.broker.publish(new RoomEvent(envelope, null, owner.sessionId()));
+		if (!owner.sessionId().equals(sender.id())) {
+			sender.send(envelope);
+		}
+	}
+
+	private void rename(ChatSession session, String name, long now) {
+		String previous = this.roster.rename(session, name);
+		if (previous == null) {
+			this.membership.error(session, ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
+			return;
+		}
+		session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
+		int online = this.roster.size();
+		this.membership.announce(new Envelope(ServerEvent.Presence.rename(name, previous, online, now)), null, online);
+	}
+
+	private List<ServerEvent.Users.User> users(long now) {
+		List<ServerEvent.Users.User> users = new ArrayList<>();
+		for (Presence.Member member : this.presence.members(now)) {
+			users.add(new ServerEvent.Users.User(member.name(), member.connectedAt(), member.idleSeconds(),
+					member.shownAddress()));
+		}
+		return users;
+	}
+
+}
