@@ -34,7 +34,7 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The operators' API: who is online, the idle timeout (global and per user) changed at run time,
- * kicks, the kick history, a dry run of a timeout, and the audit of timeout changes.
+ * kicks, the kick history, a dry run of a timeout, and the audit of timeout changes and kicks.
  */
 @RestController
 @RequestMapping("/api/admin")
@@ -148,6 +148,8 @@ class AdminController {
 		if (kick == null) {
 			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no user named " + name);
 		}
+		this.audit.record(new AuditEntry(this.clock.instant(), admin.getName(), AuditAction.KICK, kick.name(), null,
+				null, null, null, node()));
 		return kick;
 	}
 

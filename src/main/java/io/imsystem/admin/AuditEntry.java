@@ -3,12 +3,12 @@ package io.imsystem.admin;
 import java.time.Instant;
 
 /**
- * One change an administrator made to the idle timeout.
+ * One action of an administrator: a change of the idle timeout, or a kick.
  *
  * @param at when
  * @param actor the administrator
- * @param action what changed: {@code global-timeout}, {@code user-timeout} or {@code user-timeout-removed}
- * @param target the user whose timeout changed, or {@code *} for the global timeout
+ * @param action what changed: {@code global-timeout}, {@code user-timeout}, {@code user-timeout-removed} or {@code kick}
+ * @param target the user whose timeout changed or who was kicked, or {@code *} for the global timeout
  * @param oldSeconds the timeout before, or {@code null} when there was no override
  * @param newSeconds the timeout after, or {@code null} when the override was removed
  * @param oldWarningSeconds the global warning before ({@code global-timeout} only)

@@ -418,6 +418,8 @@ function describeChange(entry) {
     case 'user-timeout':
     case 'user-timeout-removed':
       return `${entry.target}: ${seconds(entry.oldSeconds)} → ${seconds(entry.newSeconds)}`;
+    case 'kick':
+      return `kicked ${entry.target}`;
     default:
       return `${entry.action} ${entry.target}`;
   }

@@ -171,6 +171,12 @@ class AdminIntegrationTests {
 
 			JsonNode ofDave = admin().get("/actuator/kicks/DAVE").json().path("kicks");
 			assertThat(ofDave.get(0).path("reason").asString()).isEqualTo("admin");
+
+			JsonNode audited = admin().get("/api/admin/audit").json().get(0);
+			assertThat(audited.path("action").asString()).isEqualTo("kick");
+			assertThat(audited.path("target").asString()).isEqualTo("dave");
+			assertThat(audited.path("actor").asString()).isEqualTo("root");
+			assertThat(audited.path("node").asString()).isNotBlank();
 		}
 		assertThat(kicksTotal("admin")).isEqualTo(kicksBefore + 1);
 	}
