@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.imsystem.ChatProperties;
 import io.imsystem.broker.Broker;
 import io.imsystem.broker.LocalBroker;
+import io.imsystem.broker.RoomEvent;
 import io.imsystem.command.CommandParser;
 import io.imsystem.hub.Hub;
 import io.imsystem.idle.IdlePolicy;
@@ -35,15 +36,26 @@ class ChatConfiguration {
 	}
 
 	@Bean
-	Hub hub(Broker broker) {
+	Hub hub(Broker broker, ChatProperties properties) {
 		Hub hub = new Hub();
-		deliverTo(broker, hub);
+		deliverTo(broker, hub, properties.cluster().nodeId());
 		return hub;
 	}
 
-	/** Every room event the broker brings reaches the hub, which stamps it as it arrives. */
-	static void deliverTo(Broker broker, Hub hub) {
-		broker.subscribe((event) -> hub.arrive(event.payload(), event.exceptSessionId(), event.onlySessionId()));
+	/** Every room event the broker brings reaches the hub (see {@link #deliver}). */
+	static void deliverTo(Broker broker, Hub hub, String node) {
+		broker.subscribe((event) -> deliver(hub, node, event));
+	}
+
+	/**
+	 * Delivers a room event to this node's sessions that had joined when it happened: for an event
+	 * of this node, by the stamp it was made with (the thread delivering it may run late, after a
+	 * newcomer's welcome has already counted the room without it); for another node's, as it
+	 * arrives.
+	 */
+	static void deliver(Hub hub, String node, RoomEvent event) {
+		long asOf = node.equals(event.originNode()) ? event.originStamp() : hub.stamp();
+		hub.deliver(event.payload(), event.exceptSessionId(), event.onlySessionId(), asOf);
 	}
 
 	@Bean

@@ -124,7 +124,8 @@ final class Membership {
 			this.idleTracker.untrack(session);
 			return session;
 		}
-		announce(joined, session, online);
+		// As of its admission: sessions admitted after it had it in their welcome's count.
+		announce(joined, session, online, version);
 		if (!this.accepting) {
 			// Slipped in while shutdown was kicking everyone else.
 			kick(session, LeaveReason.SHUTDOWN, CloseCode.GOING_AWAY.reason(), null);
@@ -137,10 +138,12 @@ final class Membership {
 	 * frame per change, so that coalescing them can be slotted in here.
 	 * @param except the session that has its own copy already, or {@code null}
 	 * @param online the count the event carries; above {@code chat.presence} limits nothing goes out
+	 * @param asOf the hub's room version when the change happened: sessions admitted later do not get it
 	 */
-	void announce(Envelope presence, ChatSession except, int online) {
+	void announce(Envelope presence, ChatSession except, int online, long asOf) {
 		if (this.properties.presence().broadcasts(online)) {
-			this.broker.publish(new RoomEvent(presence, (except != null) ? except.id() : null, null));
+			this.broker.publish(
+					new RoomEvent(presence, (except != null) ? except.id() : null, null, this.roster.node(), asOf));
 		}
 	}
 
@@ -266,9 +269,10 @@ final class Membership {
 
 	private void leave(ChatSession session, LeaveReason reason, long now) {
 		if (remove(session, now)) {
+			long asOf = this.roster.hub().stamp();
 			int online = this.roster.size();
 			announce(new Envelope(ServerEvent.Presence.leave(session.name(), session.shownAddress(), reason, online, now)),
-					null, online);
+					null, online, asOf);
 		}
 	}
 
@@ -278,16 +282,19 @@ final class Membership {
 	 */
 	private void leaveTogether(List<ChatSession> sessions, LeaveReason reason, long now) {
 		List<ChatSession> removed = new ArrayList<>(sessions.size());
+		long[] asOf = new long[sessions.size()];
 		for (ChatSession session : sessions) {
 			if (remove(session, now)) {
+				asOf[removed.size()] = this.roster.hub().stamp();
 				removed.add(session);
 			}
 		}
 		int online = this.roster.size() + removed.size();
-		for (ChatSession session : removed) {
+		for (int i = 0; i < removed.size(); i++) {
+			ChatSession session = removed.get(i);
 			online--;
 			announce(new Envelope(ServerEvent.Presence.leave(session.name(), session.shownAddress(), reason, online, now)),
-					null, online);
+					null, online, asOf[i]);
 		}
 	}
 

@@ -62,8 +62,9 @@ final class RoomCommands {
 		// Java 17 has no pattern switch; the chain below covers every permitted Command.
 		if (command instanceof Command.Chat chat) {
 			this.metrics.chatMessage();
-			this.broker.publish(RoomEvent
-				.toAll(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.shownAddress()))));
+			this.broker.publish(
+					RoomEvent.toAll(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.shownAddress())),
+							this.roster.node(), this.roster.hub().stamp()));
 		}
 		else if (command instanceof Command.Private message) {
 			whisper(session, message, now);
@@ -100,7 +101,8 @@ final class RoomCommands {
 		}
 		this.metrics.privateMessage();
 		Envelope envelope = new Envelope(new ServerEvent.Private(sender.name(), targetName, message.text(), now));
-		this.broker.publish(new RoomEvent(envelope, null, owner.sessionId()));
+		this.broker.publish(
+				new RoomEvent(envelope, null, owner.sessionId(), this.roster.node(), this.roster.hub().stamp()));
 		if (!owner.sessionId().equals(sender.id())) {
 			sender.send(envelope);
 		}
@@ -112,9 +114,11 @@ final class RoomCommands {
 			this.membership.error(session, ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
 			return;
 		}
+		long asOf = this.roster.hub().stamp();
 		session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
 		int online = this.roster.size();
-		this.membership.announce(new Envelope(ServerEvent.Presence.rename(name, previous, online, now)), null, online);
+		this.membership.announce(new Envelope(ServerEvent.Presence.rename(name, previous, online, now)), null, online,
+				asOf);
 	}
 
 	private List<ServerEvent.Users.User> users(long now) {

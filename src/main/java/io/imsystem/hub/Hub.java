@@ -10,14 +10,14 @@ import io.imsystem.session.ChatSession;
 
 /**
  * The sessions connected to this node, by id, and the delivery of room events to them. It knows no
- * names (see {@code presence.NameDirectory}) and nothing of other nodes: whatever the broker brings
- * to this node is handed to {@link #arrive}.
+ * names (see {@code presence.NameDirectory}) and nothing of other nodes.
  * <p>
- * The room version: each admission to the hub takes the next version, and an event is stamped with
- * the version current when it reaches this node. It goes only to sessions admitted by then, so an
- * event never reaches a session that joined after it, however late the delivering thread runs:
- * that session's welcome already counted the room as it was. The stamp is taken here, not by the
- * publisher, so that nothing node-local travels with an event between nodes.
+ * The room version: each admission to the hub takes the next version, and an event is delivered
+ * as of a version ({@link #deliver}): only to sessions admitted by then, so an event never reaches
+ * a session that joined after it, however late the delivering thread runs; that session's welcome
+ * already counted the room as it was. An event made on this node is delivered as of the
+ * {@link #stamp} taken when it was made; one from another node as of its arrival (see
+ * {@code broker.RoomEvent}).
  */
 public final class Hub {
 
@@ -56,14 +56,12 @@ public final class Hub {
 		return this.byId.size();
 	}
 
-	/** The stamp an event reaching this node now gets; see {@link #deliver}. */
+	/**
+	 * The room version now: an event made now on this node, or arriving now from another node, is
+	 * delivered as of it; see {@link #deliver}.
+	 */
 	public long stamp() {
 		return this.version.get();
-	}
-
-	/** An event reaches this node: stamped now, then delivered (see {@link #deliver}). */
-	public void arrive(Envelope envelope, String exceptId, String onlyId) {
-		deliver(envelope, exceptId, onlyId, stamp());
 	}
 
 	/**

@@ -18,7 +18,7 @@ class LocalBrokerTests {
 	void anEventLoopsBackToEverySubscriberAsItWasPublished() {
 		List<RoomEvent> received = new ArrayList<>();
 		this.broker.subscribe(received::add);
-		RoomEvent event = new RoomEvent(new Envelope(new ServerEvent.Pong(1)), "s1", null);
+		RoomEvent event = new RoomEvent(new Envelope(new ServerEvent.Pong(1)), "s1", null, "node-a", 7);
 		this.broker.publish(event);
 		assertThat(received).containsExactly(event);
 	}

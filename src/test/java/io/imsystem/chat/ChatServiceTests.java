@@ -141,12 +141,9 @@ class ChatServiceTests {
 	@Test
 	void aLateBroadcastDoesNotReachSessionsThatJoinedAfterIt() {
 		List<Runnable> late = new ArrayList<>();
-		// Each event is stamped as it reaches the node (the hub's rule), and delivered late.
+		// Every event reaches the node late: after bob has joined.
 		LocalBroker deferring = new LocalBroker(NODE);
-		deferring.subscribe((event) -> {
-			long asOf = this.hub.stamp();
-			late.add(() -> this.hub.deliver(event.payload(), event.exceptSessionId(), event.onlySessionId(), asOf));
-		});
+		deferring.subscribe((event) -> late.add(() -> ChatConfiguration.deliver(this.hub, NODE, event)));
 		ChatService chat = new ChatService(this.registry, this.presence, deferring, new CommandParser(1000), this.policy,
 				this.tracker,
 				this.history, this.metrics, this.properties, this.clock);
@@ -340,7 +337,7 @@ class ChatServiceTests {
 	}
 
 	private static Broker deliveringTo(Broker broker, Hub hub) {
-		ChatConfiguration.deliverTo(broker, hub);
+		ChatConfiguration.deliverTo(broker, hub, NODE);
 		return broker;
 	}
 

@@ -172,7 +172,7 @@ class TwoNodesTests {
 			TwoNodesTests outer = TwoNodesTests.this;
 			Hub hub = new Hub();
 			Broker broker = outer.bus.node(id);
-			ChatConfiguration.deliverTo(broker, hub);
+			ChatConfiguration.deliverTo(broker, hub, id);
 			Roster roster = new Roster(hub, outer.names, id);
 			outer.presences.add(new LocalPresence(hub.sessions(), id));
 			IdlePolicy policy = new IdlePolicy(outer.properties.idle());

@@ -76,7 +76,7 @@ class HubTests {
 			connection.onSend((envelope) -> written.add(envelope.encoded(counting)));
 			join(connection, name);
 		}
-		this.hub.arrive(new Envelope(new ServerEvent.Chat("alice", "hi", 1, null)), null, null);
+		this.hub.deliver(new Envelope(new ServerEvent.Chat("alice", "hi", 1, null)), null, null, this.hub.stamp());
 		assertThat(written).hasSize(4);
 		assertThat(encodings).hasValue(1);
 		assertThat(written).allSatisfy((frame) -> assertThat(frame).isSameAs(written.get(0)));
@@ -89,14 +89,14 @@ class HubTests {
 		RecordingConnection live = new RecordingConnection();
 		join(live, "live");
 		this.hub.closing(true);
-		this.hub.arrive(new Envelope(new ServerEvent.Pong(1)), null, null);
+		this.hub.deliver(new Envelope(new ServerEvent.Pong(1)), null, null, this.hub.stamp());
 		assertThat(live.envelopes()).isEmpty();
 		this.hub.closing(false);
-		this.hub.arrive(new Envelope(new ServerEvent.Pong(2)), null, null);
+		this.hub.deliver(new Envelope(new ServerEvent.Pong(2)), null, null, this.hub.stamp());
 		assertThat(live.envelopes()).hasSize(1);
 	}
 
-	/** An event reaches only sessions admitted by the time it arrived, however late it is delivered. */
+	/** An event reaches only sessions admitted as of its stamp, however late it is delivered. */
 	@Test
 	void anEventGoesOnlyToSessionsAdmittedBeforeItArrivedAndOnlyToItsOneRecipient() {
 		RecordingConnection early = new RecordingConnection();
@@ -105,7 +105,7 @@ class HubTests {
 		RecordingConnection late = new RecordingConnection();
 		join(late, "late");
 		this.hub.deliver(new Envelope(new ServerEvent.Pong(1)), null, null, asOf);
-		this.hub.arrive(new Envelope(new ServerEvent.Pong(2)), null, earlySession.id());
+		this.hub.deliver(new Envelope(new ServerEvent.Pong(2)), null, earlySession.id(), this.hub.stamp());
 		assertThat(early.events()).containsExactly(new ServerEvent.Pong(1), new ServerEvent.Pong(2));
 		assertThat(late.events()).isEmpty();
 	}
