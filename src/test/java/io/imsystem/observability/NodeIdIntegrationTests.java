@@ -44,10 +44,14 @@ class NodeIdIntegrationTests {
 		JsonNode all = admin().get("/actuator/kicks").json().path("kicks");
 		assertThat(all.get(0).path("node").asString()).isEqualTo("node-a");
 
+		// Newest first: the kick, then the timeout change before it.
 		JsonNode audit = admin().get("/api/admin/audit").json();
-		assertThat(audit.get(0).path("action").asString()).isEqualTo("user-timeout");
-		assertThat(audit.get(0).path("target").asString()).isEqualTo("ivy");
-		assertThat(audit.get(0).path("node").asString()).isEqualTo("node-a");
+		assertThat(audit.get(0).path("action").asString()).isEqualTo("kick");
+		assertThat(audit.get(1).path("action").asString()).isEqualTo("user-timeout");
+		for (JsonNode entry : new JsonNode[] { audit.get(0), audit.get(1) }) {
+			assertThat(entry.path("target").asString()).isEqualTo("ivy");
+			assertThat(entry.path("node").asString()).isEqualTo("node-a");
+		}
 
 		assertThat(admin().get("/actuator/chat").json().path("nodeId").asString()).isEqualTo("node-a");
 	}
