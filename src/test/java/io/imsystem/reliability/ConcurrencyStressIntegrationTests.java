@@ -260,8 +260,13 @@ class ConcurrencyStressIntegrationTests {
 				slot.client.send(frame);
 			}
 			catch (RuntimeException ex) {
-				// Closed by a kick a moment ago; anything else is a failure, and awaitClose says so.
-				slot.client.awaitClose();
+				// Closed by a kick a moment ago; anything else is a failure, and says what the send met.
+				try {
+					slot.client.awaitClose();
+				}
+				catch (RuntimeException notClosed) {
+					throw new AssertionError("send of " + frame + " failed, and the server did not close", ex);
+				}
 			}
 			count(operation);
 		}
