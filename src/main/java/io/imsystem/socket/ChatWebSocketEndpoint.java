@@ -89,10 +89,6 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 		Link link = new Link(address);
 		// Before anything can fail: Tomcat calls onClose for every session it opened.
 		webSocket.getUserProperties().put(Link.KEY, link);
-		// Replaces the send time limit HandshakeFilter set: see CONTROL_SEND_MILLIS. Our data frames
-		// are sent asynchronously, bounded by the container's async send timeout, and our closes
-		// set their own bounds.
-		webSocket.getUserProperties().put(WebSocketConnection.BLOCKING_SEND_TIMEOUT, WebSocketConnection.CONTROL_SEND_MILLIS);
 		if (!this.addressLimiter.tryAcquire(address)) {
 			// Lost a race with other handshakes from the same address after passing the 429 check.
 			link.releaseAddress();

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -51,14 +52,19 @@ final class WebSocketConnection implements Connection {
 	static final String CLOSE_SEND_TIMEOUT = "org.apache.tomcat.websocket.ABNORMAL_SESSION_CLOSE_SEND_TIMEOUT";
 
 	/**
-	 * The bound on a blocking write of a control frame (a pong, a heartbeat ping, the echo of a
-	 * client's normal close), set as the session's {@link #BLOCKING_SEND_TIMEOUT}. Tomcat has no
-	 * non-blocking send for control frames: they are written on the thread that asks, holding it
-	 * until the bytes are in the kernel's buffer or this time passes; then Tomcat closes the
-	 * connection (1001). Ours are written only when no other write is in flight, so they wait only
-	 * when the kernel's buffer to the client is full: a client that does not read. At the send time
-	 * limit (10 s) every pong to such a client held a Tomcat thread that long, and 200 of them
-	 * stalled the whole server.
+	 * The bound on the blocking write of a pong, set as the session's {@link #BLOCKING_SEND_TIMEOUT}
+	 * for that write only. Tomcat has no non-blocking send for control frames: a pong is written on
+	 * the thread that asks, holding it until the bytes are in the kernel's buffer or this time
+	 * passes; then Tomcat closes the connection (1001). Ours are written only when no other write is
+	 * in flight, so they wait only when the kernel's buffer to the client is full: a client that
+	 * does not read. At the send time limit (10 s) every pong to such a client held a Tomcat thread
+	 * that long, and 200 of them stalled the whole server.
+	 * <p>
+	 * Only for the pong: the session keeps the send time limit for Tomcat's own blocking writes (the
+	 * echo of a client's close waits for a message in flight). Set for the whole session, 250 ms
+	 * let Tomcat close a session in the middle of a message under load: the client read a garbled
+	 * frame, or the rest of the message failed on a Tomcat thread (ConcurrencyStressIntegrationTests,
+	 * about one full-suite run in four).
 	 */
 	static final long CONTROL_SEND_MILLIS = 250;
 
@@ -295,6 +301,8 @@ final class WebSocketConnection implements Connection {
 	 */
 	private boolean writePong(PendingPong pong) {
 		this.pongInFlight = pong.payload();
+		Map<String, Object> properties = this.session.getUserProperties();
+		properties.put(BLOCKING_SEND_TIMEOUT, CONTROL_SEND_MILLIS);
 		try {
 			this.session.getBasicRemote().sendPong(pong.payload());
 			return true;
@@ -305,6 +313,7 @@ final class WebSocketConnection implements Connection {
 			return false;
 		}
 		finally {
+			properties.put(BLOCKING_SEND_TIMEOUT, this.sendTimeLimitMillis);
 			this.pongInFlight = null;
 			pong.done().run();
 		}
