@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementClickInterceptedException;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -164,13 +165,25 @@ final class ChatPage {
 	void stayActive() {
 		WebElement warning = idleWarning();
 		if (warning.isDisplayed()) {
-			find("#im-here").click();
+			click("#im-here");
 		}
+	}
+
+	/**
+	 * Clicks an element as a person would: once it is where it is going. A banner that has just
+	 * appeared may still be moving, and a click then lands on what is under it.
+	 */
+	void click(String css) {
+		waitUntil((driver) -> {
+			find(css).click();
+			return true;
+		});
 	}
 
 	<T> T waitUntil(Function<WebDriver, T> condition) {
 		return new WebDriverWait(this.driver, TIMEOUT, POLL).withMessage(this::describe)
 			.ignoring(StaleElementReferenceException.class)
+			.ignoring(ElementClickInterceptedException.class)
 			.until(condition);
 	}
 

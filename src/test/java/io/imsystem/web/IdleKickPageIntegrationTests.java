@@ -56,7 +56,7 @@ class IdleKickPageIntegrationTests {
 
 			// "I'm here" is a real command: the warning goes away and alice is not kicked.
 			alice.waitUntil((driver) -> alice.idleWarning().isDisplayed(), bob);
-			alice.find("#im-here").click();
+			alice.click("#im-here");
 			assertThat(alice.idleWarning().isDisplayed()).isFalse();
 
 			// Now alice does nothing; bob keeps answering his own warnings.
