@@ -43,6 +43,19 @@ public final class Utf8 {
 	 * which has none: the size and the check in the one pass that encoding needs anyway.
 	 */
 	public static int lengthIfWellFormed(CharSequence text) {
+		return count(text, true);
+	}
+
+	/**
+	 * The number of bytes {@code text} takes in UTF-8. An unpaired surrogate counts 3, what its code
+	 * unit would take: never less than what is written in its place.
+	 */
+	public static int length(CharSequence text) {
+		return count(text, false);
+	}
+
+	/** One loop for both: they differ only on an unpaired surrogate (-1, or 3 bytes). */
+	private static int count(CharSequence text, boolean strict) {
 		int bytes = 0;
 		int length = text.length();
 		for (int i = 0; i < length; i++) {
@@ -60,31 +73,8 @@ public final class Utf8 {
 				bytes += 4;
 				i++;
 			}
-			else {
+			else if (strict) {
 				return -1;
-			}
-		}
-		return bytes;
-	}
-
-	/**
-	 * The number of bytes {@code text} takes in UTF-8. An unpaired surrogate counts 3, what its code
-	 * unit would take: never less than what is written in its place.
-	 */
-	public static int length(CharSequence text) {
-		int bytes = 0;
-		int length = text.length();
-		for (int i = 0; i < length; i++) {
-			char c = text.charAt(i);
-			if (c < 0x80) {
-				bytes += 1;
-			}
-			else if (c < 0x800) {
-				bytes += 2;
-			}
-			else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
-				bytes += 4;
-				i++;
 			}
 			else {
 				bytes += 3;
