@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -265,33 +264,12 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param namesLimit Above this many sessions online, presence frames carry no names: a
 	 * {@code count} frame at most once per window, only when the count changed ({@code who} still
 	 * lists everyone)
-	 * @param broadcastLimit Deprecated: replaced by {@code chat.presence.names-limit}, which keeps
-	 * the online count right instead of dropping presence. The most sessions online for which
-	 * presence events are still broadcast; 0 (the default) always broadcasts
 	 */
-	public record Presence(@DefaultValue("100ms") Duration window, @DefaultValue("1000") int namesLimit,
-			@DefaultValue("0") int broadcastLimit) {
+	public record Presence(@DefaultValue("100ms") Duration window, @DefaultValue("1000") int namesLimit) {
 
 		public Presence {
 			requirePositive("chat.presence.window", window);
 			requirePositive("chat.presence.names-limit", namesLimit);
-			if (broadcastLimit < 0) {
-				throw new IllegalArgumentException("chat.presence.broadcast-limit must not be negative, was " + broadcastLimit);
-			}
-		}
-
-		/** The limit before contract version 2; kept until the presence window is wired in. */
-		@Override
-		@Deprecated
-		@DeprecatedConfigurationProperty(replacement = "chat.presence.names-limit",
-				reason = "presence changes are coalesced per window and become counts above the names limit")
-		public int broadcastLimit() {
-			return this.broadcastLimit;
-		}
-
-		/** Whether a presence event is broadcast while {@code online} sessions are connected. */
-		public boolean broadcasts(int online) {
-			return this.broadcastLimit == 0 || online <= this.broadcastLimit;
 		}
 
 	}

@@ -39,7 +39,7 @@ class PresencePropertiesTests {
 	}
 
 	@Test
-	void theMetadataMarksTheBroadcastLimitAsDeprecatedInFavourOfTheNamesLimit() throws IOException {
+	void theMetadataMarksTheRemovedBroadcastLimitAsReplacedByTheNamesLimit() throws IOException {
 		JsonNode metadata = JsonMapper.builder()
 			.build()
 			.readTree(Files.readString(Path.of("target/classes/META-INF/spring-configuration-metadata.json")));
@@ -51,6 +51,7 @@ class PresencePropertiesTests {
 		}
 		assertThat(broadcastLimit).isNotNull();
 		assertThat(broadcastLimit.path("deprecated").asBoolean()).isTrue();
+		assertThat(broadcastLimit.path("deprecation").path("level").asString()).isEqualTo("error");
 		assertThat(broadcastLimit.path("deprecation").path("replacement").asString()).isEqualTo("chat.presence.names-limit");
 	}
 

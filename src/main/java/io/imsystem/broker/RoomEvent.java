@@ -15,13 +15,25 @@ import io.imsystem.protocol.Envelope;
  * @param onlySessionId the one session that gets it (a private message), or {@code null} for all
  * @param originNode the node where the event happened
  * @param originStamp the room version of that node's hub when the event happened; read only there
+ * @param otherNodesOnly whether the origin node delivered it to its own sessions already (a presence
+ * window, which it delivers per change; see {@code presence.PresenceWindow})
  */
 public record RoomEvent(Envelope payload, String exceptSessionId, String onlySessionId, String originNode,
-		long originStamp) {
+		long originStamp, boolean otherNodesOnly) {
+
+	public RoomEvent(Envelope payload, String exceptSessionId, String onlySessionId, String originNode,
+			long originStamp) {
+		this(payload, exceptSessionId, onlySessionId, originNode, originStamp, false);
+	}
 
 	/** An event for every session in the room. */
 	public static RoomEvent toAll(Envelope payload, String originNode, long originStamp) {
 		return new RoomEvent(payload, null, null, originNode, originStamp);
+	}
+
+	/** An event for every session of the other nodes: the origin has delivered it to its own. */
+	public static RoomEvent toOtherNodes(Envelope payload, String originNode) {
+		return new RoomEvent(payload, null, null, originNode, 0, true);
 	}
 
 }

@@ -1,6 +1,9 @@
 package io.imsystem.chat;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -18,6 +21,9 @@ import io.imsystem.presence.LocalNameDirectory;
 import io.imsystem.presence.LocalPresence;
 import io.imsystem.presence.NameDirectory;
 import io.imsystem.presence.Presence;
+import io.imsystem.presence.PresenceWindow;
+import io.imsystem.protocol.Envelope;
+import io.imsystem.session.ChatSession;
 import io.imsystem.session.AddressLimiter;
 
 import org.springframework.context.annotation.Bean;
@@ -54,7 +60,11 @@ class ChatConfiguration {
 	 * arrives.
 	 */
 	static void deliver(Hub hub, String node, RoomEvent event) {
-		long asOf = node.equals(event.originNode()) ? event.originStamp() : hub.stamp();
+		boolean own = node.equals(event.originNode());
+		if (own && event.otherNodesOnly()) {
+			return;
+		}
+		long asOf = own ? event.originStamp() : hub.stamp();
 		hub.deliver(event.payload(), event.exceptSessionId(), event.onlySessionId(), asOf);
 	}
 
@@ -83,11 +93,61 @@ class ChatConfiguration {
 		return new ChatMetrics(meters, presence::count);
 	}
 
+	/** Its flushes run on a thread of its own (not a bean: it would displace Boot's task scheduler). */
 	@Bean
-	ChatService chatService(Roster roster, Presence presence, Broker broker, CommandParser parser, IdlePolicy policy,
-			IdleTracker tracker, KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties, Clock clock) {
-		return new ChatService(roster, presence, broker, parser, policy, tracker, kickHistory, metrics, properties,
-				clock);
+	PresenceWindow presenceWindow(Hub hub, Broker broker, ChatProperties properties, Clock clock) {
+		ChatProperties.Presence presence = properties.presence();
+		return new PresenceWindow(presence.window(), presence.namesLimit(), clock, PresenceWindow.newScheduler(),
+				recipients(hub), publisher(broker, properties.cluster().nodeId(), presence.namesLimit()));
+	}
+
+	/**
+	 * Hands each window of this node to the broker as one event for the other nodes, which deliver
+	 * it as it arrives; this node's sessions get it from the window itself, per change.
+	 */
+	static Consumer<PresenceWindow.Flush> publisher(Broker broker, String node, int namesLimit) {
+		return (flush) -> broker.publish(RoomEvent.toOtherNodes(flush.frame(namesLimit), node));
+	}
+
+	/**
+	 * This node's sessions as the presence window sees them: the live ones, none while the hub is
+	 * closing (every session is being kicked; see {@link Hub#closing}).
+	 */
+	static PresenceWindow.Recipients recipients(Hub hub) {
+		return () -> {
+			if (hub.isClosing()) {
+				return List.of();
+			}
+			List<PresenceWindow.Recipient> live = new ArrayList<>(hub.size());
+			for (ChatSession session : hub.sessions()) {
+				if (session.isLive()) {
+					live.add(new SessionRecipient(session));
+				}
+			}
+			return live;
+		};
+	}
+
+	private record SessionRecipient(ChatSession session) implements PresenceWindow.Recipient {
+
+		@Override
+		public long joinVersion() {
+			return this.session.joinVersion();
+		}
+
+		@Override
+		public void send(Envelope envelope) {
+			this.session.send(envelope);
+		}
+
+	}
+
+	@Bean
+	ChatService chatService(Roster roster, Presence presence, Broker broker, PresenceWindow window, CommandParser parser,
+			IdlePolicy policy, IdleTracker tracker, KickHistory kickHistory, ChatMetrics metrics,
+			ChatProperties properties, Clock clock) {
+		return new ChatService(roster, presence, broker, window, parser, policy, tracker, kickHistory, metrics,
+				properties, clock);
 	}
 
 	@Bean

@@ -15,6 +15,7 @@ import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.presence.Presence;
+import io.imsystem.presence.PresenceWindow;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.LeaveReason;
@@ -37,10 +38,10 @@ public class ChatService implements IdleActions {
 
 	private final Clock clock;
 
-	public ChatService(Roster roster, Presence presence, Broker broker, CommandParser parser, IdlePolicy idlePolicy,
-			IdleTracker idleTracker, KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties,
-			Clock clock) {
-		this.membership = new Membership(roster, broker, idlePolicy, idleTracker, kickHistory, metrics, properties,
+	public ChatService(Roster roster, Presence presence, Broker broker, PresenceWindow window, CommandParser parser,
+			IdlePolicy idlePolicy, IdleTracker idleTracker, KickHistory kickHistory, ChatMetrics metrics,
+			ChatProperties properties, Clock clock) {
+		this.membership = new Membership(roster, window, idlePolicy, idleTracker, kickHistory, metrics, properties,
 				clock);
 		this.room = new RoomCommands(this.membership, roster, presence, broker, parser, metrics, clock);
 		broker.subscribeControl(this.membership::handle);

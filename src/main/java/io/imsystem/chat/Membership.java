@@ -10,9 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.imsystem.ChatProperties;
-import io.imsystem.broker.Broker;
 import io.imsystem.broker.Control;
-import io.imsystem.broker.RoomEvent;
 import io.imsystem.idle.IdleActions.Expired;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.IdleTracker;
@@ -20,10 +18,12 @@ import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.presence.Presence;
+import io.imsystem.presence.PresenceWindow;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.PresenceChange;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.Connection;
@@ -32,14 +32,16 @@ import io.imsystem.session.RateLimiter;
 
 /**
  * Who is in the room: joins, leaves, kicks, shutdown, the idle actions, and the commands the
- * control channel brings for this node's sessions. Every presence event goes out through
- * {@link #announce}.
+ * control channel brings for this node's sessions.
+ * <p>
+ * Every presence change (join, leave, rename) takes its room version and goes into the
+ * {@link PresenceWindow} under one lock, {@link #sequence}: the order of the versions is the order
+ * of the window, which is the order every session sees (contract version 2: one order, the order
+ * they happened). The lock guards only that step, never a write to a client or a name claim.
  */
 final class Membership {
 
 	private final Roster roster;
-
-	private final Broker broker;
 
 	private final IdlePolicy idlePolicy;
 
@@ -53,12 +55,17 @@ final class Membership {
 
 	private final Clock clock;
 
+	private final PresenceWindow window;
+
+	/** Taken around "take a room version, change the roster, add the change to the window". */
+	private final Object sequence = new Object();
+
 	private volatile boolean accepting = true;
 
-	Membership(Roster roster, Broker broker, IdlePolicy idlePolicy, IdleTracker idleTracker, KickHistory kickHistory,
-			ChatMetrics metrics, ChatProperties properties, Clock clock) {
+	Membership(Roster roster, PresenceWindow window, IdlePolicy idlePolicy, IdleTracker idleTracker,
+			KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties, Clock clock) {
 		this.roster = roster;
-		this.broker = broker;
+		this.window = window;
 		this.idlePolicy = idlePolicy;
 		this.idleTracker = idleTracker;
 		this.kickHistory = kickHistory;
@@ -71,23 +78,23 @@ final class Membership {
 		long now = this.clock.millis();
 		ChatSession session = newSession(connection, now);
 		ServerEvent.Error nameError = null;
-		long version = 0;
+		boolean named = false;
 		if (requestedName != null && !requestedName.isEmpty()) {
 			String name = Names.normalize(requestedName);
 			if (name == null) {
 				nameError = refusal(ErrorCause.INVALID_NAME, "requested name refused: " + Names.RULE, now);
 			}
-			else if ((version = this.roster.add(session, name)) == 0) {
+			else if (!(named = this.roster.claim(session, name))) {
 				nameError = refusal(ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
 			}
 		}
-		return admit(session, version, nameError, now);
+		return admit(session, named, nameError, now);
 	}
 
 	ChatSession joinAs(Connection connection, String givenName) {
 		long now = this.clock.millis();
 		ChatSession session = newSession(connection, now);
-		return admit(session, this.roster.add(session, givenName), null, now);
+		return admit(session, this.roster.claim(session, givenName), null, now);
 	}
 
 	private ChatSession newSession(Connection connection, long now) {
@@ -96,36 +103,43 @@ final class Membership {
 				new RateLimiter(limits.messagesPerSecond(), limits.burst(), now));
 	}
 
-	private ChatSession admit(ChatSession session, long version, ServerEvent.Error nameError, long now) {
-		while (version == 0) {
-			version = this.roster.add(session, generatedName());
+	private ChatSession admit(ChatSession session, boolean named, ServerEvent.Error nameError, long now) {
+		while (!named) {
+			named = this.roster.claim(session, generatedName());
 		}
-		int online = this.roster.size();
 		Duration timeout = this.idlePolicy.timeoutFor(session);
 		// The warning that really applies to this session, rounded up as idle-warning's secondsLeft is.
-		long warningMillis = this.idlePolicy.warningFor(timeout).toMillis();
-		ServerEvent.Welcome welcome = new ServerEvent.Welcome(session.name(), online, timeout.toSeconds(),
-				(warningMillis + 999) / 1000, now);
-		session.hold(new Envelope(welcome));
-		if (nameError != null) {
-			session.hold(new Envelope(nameError));
+		long warningSeconds = (this.idlePolicy.warningFor(timeout).toMillis() + 999) / 1000;
+		synchronized (this.sequence) {
+			if (session.isEnded()) {
+				// Closed while joining, before it was in the room: nobody is told of it, and its
+				// leave found nothing to remove (it takes this lock too).
+				this.roster.release(session);
+				return session;
+			}
+			long version = this.roster.enter(session);
+			int online = this.roster.size();
+			session.hold(new Envelope(
+					new ServerEvent.Welcome(session.name(), online, timeout.toSeconds(), warningSeconds, now)));
+			if (nameError != null) {
+				session.hold(new Envelope(nameError));
+			}
+			// Its own join is held behind its welcome, never batched; the others get the join from
+			// the window, as a change of its version, which a session joined at that version skips.
+			session.hold(new Envelope(ServerEvent.Presence.join(session.name(), session.shownAddress(), online, now)));
+			session.markJoined(version);
+			session.announced(session.name(), version);
+			this.window.add(version, PresenceChange.join(session.name(), session.shownAddress()), online);
 		}
-		Envelope joined = new Envelope(ServerEvent.Presence.join(session.name(), session.shownAddress(), online, now));
-		// Its own join is queued first, then it joins the broadcasts, and only then is anything
-		// written: no broadcast can come before its join, and none can miss it once the client
-		// has seen the join (a client that then connects someone else sees that join).
-		session.hold(joined);
-		session.markJoined(version);
+		// Written only now, outside the lock: no write to a client under it.
+		session.release();
 		this.idleTracker.track(session);
 		this.metrics.sessionOpened();
 		if (session.isEnded()) {
-			// Kicked while joining: its leave ran before it was tracked, and announcing it now
-			// would show the others a user who is gone.
+			// Ended meanwhile: its leave may have run before it was tracked.
 			this.idleTracker.untrack(session);
 			return session;
 		}
-		// As of its admission: sessions admitted after it had it in their welcome's count.
-		announce(joined, session, online, version);
 		if (!this.accepting) {
 			// Slipped in while shutdown was kicking everyone else.
 			kick(session, LeaveReason.SHUTDOWN, CloseCode.GOING_AWAY.reason(), null);
@@ -134,17 +148,31 @@ final class Membership {
 	}
 
 	/**
-	 * Sends a presence event (join, leave, rename) to the room: the one place they go out, one
-	 * frame per change, so that coalescing them can be slotted in here.
-	 * @param except the session that has its own copy already, or {@code null}
-	 * @param online the count the event carries; above {@code chat.presence} limits nothing goes out
-	 * @param asOf the hub's room version when the change happened: sessions admitted later do not get it
+	 * Announces a rename that the roster has made, in its place among the room's presence
+	 * changes. A session that left meanwhile has had its leave announced under the name the room
+	 * knew ({@link ChatSession#announcedName}): the rename is not announced after it.
+	 * @return whether the rename was announced
 	 */
-	void announce(Envelope presence, ChatSession except, int online, long asOf) {
-		if (this.properties.presence().broadcasts(online)) {
-			this.broker.publish(
-					new RoomEvent(presence, (except != null) ? except.id() : null, null, this.roster.node(), asOf));
+	boolean renamed(ChatSession session, String previous) {
+		synchronized (this.sequence) {
+			if (!this.roster.contains(session)) {
+				return false;
+			}
+			long version = this.roster.hub().advance();
+			session.announced(session.name(), version);
+			this.window.add(version, PresenceChange.rename(session.name(), previous), this.roster.size());
+			return true;
 		}
+	}
+
+	/**
+	 * Called before a session's chat or private message goes out: if its own join or rename is
+	 * still waiting in the presence window, the window closes now, so that nobody reads a message
+	 * from a name they have not been told of. It costs at most one frame per session per message,
+	 * which the message costs anyway.
+	 */
+	void beforeSpeaking(ChatSession session) {
+		this.window.flushThrough(session.announcedVersion());
 	}
 
 	void closed(ChatSession session, LeaveReason reason) {
@@ -202,6 +230,8 @@ final class Membership {
 			}
 		}
 		leaveTogether(gone, LeaveReason.SHUTDOWN, now);
+		// The leaves go out now, not a window later: the node is stopping.
+		this.window.flush();
 		return CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
 	}
 
@@ -268,47 +298,32 @@ final class Membership {
 	}
 
 	private void leave(ChatSession session, LeaveReason reason, long now) {
-		if (remove(session, now)) {
-			long asOf = this.roster.hub().stamp();
-			int online = this.roster.size();
-			announce(new Envelope(ServerEvent.Presence.leave(session.name(), session.shownAddress(), reason, online, now)),
-					null, online, asOf);
-		}
+		leaveTogether(List.of(session), reason, now);
 	}
 
 	/**
-	 * Announces many leaves at once. All are removed first, so that each leave goes only to the
-	 * sessions that stay, and {@code online} counts down as if they had left one by one.
+	 * Takes sessions out of the idle tracker and the roster, and adds their leaves to the window:
+	 * the one way out of the roster. One turn of {@link #sequence} for all of them (an idle sweep,
+	 * shutdown), each leave with its own version.
 	 */
 	private void leaveTogether(List<ChatSession> sessions, LeaveReason reason, long now) {
-		List<ChatSession> removed = new ArrayList<>(sessions.size());
-		long[] asOf = new long[sessions.size()];
 		for (ChatSession session : sessions) {
-			if (remove(session, now)) {
-				asOf[removed.size()] = this.roster.hub().stamp();
-				removed.add(session);
+			this.idleTracker.untrack(session);
+		}
+		List<ChatSession> removed = new ArrayList<>(sessions.size());
+		synchronized (this.sequence) {
+			for (ChatSession session : sessions) {
+				if (this.roster.remove(session)) {
+					removed.add(session);
+					this.window.add(this.roster.hub().advance(),
+							PresenceChange.leave(session.announcedName(), session.shownAddress(), reason),
+							this.roster.size());
+				}
 			}
 		}
-		int online = this.roster.size() + removed.size();
-		for (int i = 0; i < removed.size(); i++) {
-			ChatSession session = removed.get(i);
-			online--;
-			announce(new Envelope(ServerEvent.Presence.leave(session.name(), session.shownAddress(), reason, online, now)),
-					null, online, asOf[i]);
+		for (ChatSession session : removed) {
+			this.metrics.sessionLeft(Presence.idleSeconds(session.lastActivityAt(), now));
 		}
-	}
-
-	/**
-	 * Takes a session out of the idle tracker and the roster; the one way out of the roster.
-	 * @return whether it was in the roster
-	 */
-	private boolean remove(ChatSession session, long now) {
-		this.idleTracker.untrack(session);
-		if (!this.roster.remove(session)) {
-			return false;
-		}
-		this.metrics.sessionLeft(Presence.idleSeconds(session.lastActivityAt(), now));
-		return true;
 	}
 
 	void error(ChatSession session, ErrorCause cause, String message, long now) {

@@ -62,6 +62,7 @@ final class RoomCommands {
 		// Java 17 has no pattern switch; the chain below covers every permitted Command.
 		if (command instanceof Command.Chat chat) {
 			this.metrics.chatMessage();
+			this.membership.beforeSpeaking(session);
 			this.broker.publish(
 					RoomEvent.toAll(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.shownAddress())),
 							this.roster.node(), this.roster.hub().stamp()));
@@ -100,6 +101,7 @@ final class RoomCommands {
 			return;
 		}
 		this.metrics.privateMessage();
+		this.membership.beforeSpeaking(sender);
 		Envelope envelope = new Envelope(new ServerEvent.Private(sender.name(), targetName, message.text(), now));
 		this.broker.publish(
 				new RoomEvent(envelope, null, owner.sessionId(), this.roster.node(), this.roster.hub().stamp()));
@@ -114,11 +116,11 @@ final class RoomCommands {
 			this.membership.error(session, ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
 			return;
 		}
-		long asOf = this.roster.hub().stamp();
-		session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
-		int online = this.roster.size();
-		this.membership.announce(new Envelope(ServerEvent.Presence.rename(name, previous, online, now)), null, online,
-				asOf);
+		// Answered once the rename has its place among the room's changes: whatever the client
+		// does on reading the answer comes after it for everyone.
+		if (this.membership.renamed(session, previous)) {
+			session.send(new Envelope(new ServerEvent.Renamed(name, previous, now)));
+		}
 	}
 
 	private List<ServerEvent.Users.User> users(long now) {

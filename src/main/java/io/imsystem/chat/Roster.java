@@ -27,17 +27,40 @@ public final class Roster {
 	}
 
 	/**
-	 * Adds a session under the given name.
+	 * Adds a session under the given name: {@link #claim}, then {@link #enter}.
 	 * @return its room version (positive, see {@link Hub#add}), or 0, and nothing changes, if the
 	 * name is taken
 	 */
 	public long add(ChatSession session, String name) {
+		return claim(session, name) ? enter(session) : 0;
+	}
+
+	/**
+	 * Claims a name for a session that is not in the room yet.
+	 * @return whether it got the name; if not, nothing changed
+	 */
+	public boolean claim(ChatSession session, String name) {
 		// Named before it is claimed, so a lookup never sees a nameless session.
 		session.name(name);
-		if (!this.names.claim(name, owner(session))) {
-			return 0;
-		}
+		return this.names.claim(name, owner(session));
+	}
+
+	/**
+	 * Puts a session that has {@link #claim claimed} its name into the hub.
+	 * @return its room version, see {@link Hub#add}
+	 */
+	public long enter(ChatSession session) {
 		return this.hub.add(session);
+	}
+
+	/** Frees the name of a session that claimed it but never {@link #enter entered}. */
+	public void release(ChatSession session) {
+		this.names.release(session.name(), owner(session));
+	}
+
+	/** Whether the session is in the room (entered and not removed). */
+	public boolean contains(ChatSession session) {
+		return this.hub.find(session.id()) == session;
 	}
 
 	/**

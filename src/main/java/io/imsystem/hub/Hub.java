@@ -12,7 +12,8 @@ import io.imsystem.session.ChatSession;
  * The sessions connected to this node, by id, and the delivery of room events to them. It knows no
  * names (see {@code presence.NameDirectory}) and nothing of other nodes.
  * <p>
- * The room version: each admission to the hub takes the next version, and an event is delivered
+ * The room version: each admission to the hub, and each other presence change ({@link #advance}),
+ * takes the next version, and an event is delivered
  * as of a version ({@link #deliver}): only to sessions admitted by then, so an event never reaches
  * a session that joined after it, however late the delivering thread runs; that session's welcome
  * already counted the room as it was. An event made on this node is delivered as of the
@@ -34,6 +35,14 @@ public final class Hub {
 	 */
 	public long add(ChatSession session) {
 		this.byId.put(session.id(), session);
+		return this.version.incrementAndGet();
+	}
+
+	/**
+	 * Takes the next room version for a presence change other than an admission (a leave, a
+	 * rename): sessions admitted after it will not get it, sessions admitted before it will.
+	 */
+	public long advance() {
 		return this.version.incrementAndGet();
 	}
 
@@ -97,6 +106,11 @@ public final class Hub {
 	 */
 	public void closing(boolean closing) {
 		this.closing = closing;
+	}
+
+	/** Whether local delivery is stopped; see {@link #closing(boolean)}. */
+	public boolean isClosing() {
+		return this.closing;
 	}
 
 }

@@ -53,6 +53,9 @@ public final class PresenceWindow {
 
 	private final Consumer<Flush> published;
 
+	private Runnable onClose = () -> {
+	};
+
 	/** Guards {@link #pending}, {@link #online}, {@link #opened} and {@link #lastVersion}. */
 	private final Object lock = new Object();
 
@@ -73,6 +76,9 @@ public final class PresenceWindow {
 	/** Serializes deliveries, so windows reach every session in order; never taken by {@link #add}. */
 	private final Object deliveryLock = new Object();
 
+	/** The greatest version delivered to this node's sessions; written under {@link #deliveryLock}. */
+	private volatile long deliveredVersion = Long.MIN_VALUE;
+
 	/** The {@code online} of the last {@code count} frame sent, or -1 while names are sent. */
 	private int lastCountSent = -1;
 
@@ -91,9 +97,10 @@ public final class PresenceWindow {
 		this(window, namesLimit, clock,
 				(task, delayNanos) -> scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS), recipients,
 				published);
+		this.onClose = scheduler::shutdownNow;
 	}
 
-	PresenceWindow(Duration window, int namesLimit, Clock clock, Scheduler scheduler, Recipients recipients,
+	public PresenceWindow(Duration window, int namesLimit, Clock clock, Scheduler scheduler, Recipients recipients,
 			Consumer<Flush> published) {
 		if (window.isZero() || window.isNegative()) {
 			throw new IllegalArgumentException("the presence window must be positive, was " + window);
@@ -155,11 +162,30 @@ public final class PresenceWindow {
 	}
 
 	/**
+	 * Stops the scheduler given to the constructor, if any: from then on each change is delivered
+	 * as it is added.
+	 */
+	public void close() {
+		this.onClose.run();
+	}
+
+	/**
 	 * Closes the current window now and delivers it: what the scheduler runs at each window's end,
 	 * and what shutdown may call to send what is pending. Does nothing when no change is pending.
 	 */
 	public void flush() {
 		flush(0);
+	}
+
+	/**
+	 * Closes the current window now if the change of this version has not been delivered yet, so
+	 * that what the caller sends next reaches every session after it. Returns once it has been
+	 * handed to every session's sender, by this call or by the flush already under way.
+	 */
+	public void flushThrough(long version) {
+		if (this.deliveredVersion < version) {
+			flush(0);
+		}
 	}
 
 	/** Flushes window number {@code window} if it is still open, or whatever is pending for 0. */
@@ -186,6 +212,7 @@ public final class PresenceWindow {
 				logger.warn("Could not publish a presence window of {} changes", flush.changes().size(), ex);
 			}
 			deliver(flush);
+			this.deliveredVersion = flush.changes().get(flush.changes().size() - 1).version();
 		}
 	}
 
@@ -289,7 +316,7 @@ public final class PresenceWindow {
 
 	/** When to run a window's flush; a test runs it by hand. */
 	@FunctionalInterface
-	interface Scheduler {
+	public interface Scheduler {
 
 		void schedule(Runnable task, long delayNanos);
 
@@ -319,6 +346,19 @@ public final class PresenceWindow {
 		/** The time of the window's last change: the {@code ts} of its frame. */
 		public long ts() {
 			return this.changes.get(this.changes.size() - 1).ts();
+		}
+
+		/**
+		 * The frame for a session that had joined before the window: the version-1 frame of its
+		 * one change, a {@code batch}, or above {@code namesLimit} online a {@code count}. What
+		 * another node delivers for this window (each node's own windows send a count only when
+		 * it changed; a window of another node may repeat one).
+		 */
+		public Envelope frame(int namesLimit) {
+			if (this.online > namesLimit) {
+				return new Envelope(new ServerEvent.PresenceCount(this.online, ts()));
+			}
+			return PresenceWindow.frame(this.changes, this.online, ts());
 		}
 
 	}

@@ -23,7 +23,19 @@ public sealed interface ServerEvent {
 	long ts();
 
 	@JsonTypeName("welcome")
-	record Welcome(String name, int online, long timeoutSeconds, long warningSeconds, long ts) implements ServerEvent {
+	record Welcome(String name, int online, long timeoutSeconds, long warningSeconds, int protocol, long ts)
+			implements ServerEvent {
+
+		/**
+		 * The contract version this server speaks: 2 since presence changes are coalesced
+		 * ({@code batch} and {@code count} frames, docs/protocol.md).
+		 */
+		public static final int PROTOCOL = 2;
+
+		public Welcome(String name, int online, long timeoutSeconds, long warningSeconds, long ts) {
+			this(name, online, timeoutSeconds, warningSeconds, PROTOCOL, ts);
+		}
+
 	}
 
 	/**

@@ -24,6 +24,10 @@ public final class ChatSession {
 
 	private volatile String name;
 
+	private volatile String announcedName;
+
+	private volatile long announcedVersion;
+
 	private volatile long lastActivityAt;
 
 	private volatile Duration timeoutOverride;
@@ -52,6 +56,25 @@ public final class ChatSession {
 	/** Set by the room once the name directory granted it (see {@code chat.Roster}). */
 	public void name(String name) {
 		this.name = name;
+	}
+
+	/**
+	 * The name the room was last told of (by its join or its last announced rename): its leave
+	 * goes out under it, so that a leave racing a rename names the user the others know.
+	 */
+	public String announcedName() {
+		return this.announcedName;
+	}
+
+	/** The room version of the session's last presence change (its join or its last rename). */
+	public long announcedVersion() {
+		return this.announcedVersion;
+	}
+
+	/** Records a presence change of the session: the name the room is told of, at that version. */
+	public void announced(String name, long version) {
+		this.announcedName = name;
+		this.announcedVersion = version;
 	}
 
 	public String remoteAddress() {
@@ -94,14 +117,20 @@ public final class ChatSession {
 	}
 
 	/**
-	 * Marks the session as joined, then writes what it held (its welcome and its own join): from
-	 * now on it receives broadcasts, and its client learns of the join only after that, so an event
-	 * caused by something the client does on seeing its join cannot pass it by.
+	 * Marks the session as joined: from now on it receives broadcasts and presence changes of a
+	 * version greater than {@code version}. What it {@link #hold held} (its welcome and its own
+	 * join) goes out with the next {@link #send} or {@link #release}, first, so its client learns
+	 * of the join only once it receives broadcasts: an event caused by something the client does
+	 * on seeing its join cannot pass it by.
 	 * @param version the room version its join made: it receives the events made at or after it
 	 */
 	public void markJoined(long version) {
 		this.joinVersion = version;
 		this.joined = true;
+	}
+
+	/** Writes what the session {@link #hold held}. */
+	public void release() {
 		this.connection.flush();
 	}
 

@@ -66,9 +66,8 @@ class ChatIntegrationTests {
 		ChatClient alice = this.room.join("alice");
 		ChatClient bob = this.room.join("bob");
 		ChatClient carol = this.room.join("carol");
-		alice.nextOfType("presence");
-		alice.nextOfType("presence");
-		bob.nextOfType("presence");
+		alice.awaitJoins("bob", "carol");
+		bob.awaitJoins("carol");
 		alice.send("{\"type\":\"chat\",\"text\":\"hi all\"}");
 		for (ChatClient client : List.of(alice, bob, carol)) {
 			JsonNode chat = client.next("chat");
@@ -83,9 +82,8 @@ class ChatIntegrationTests {
 		ChatClient alice = this.room.join("alice");
 		ChatClient bob = this.room.join("bob");
 		ChatClient carol = this.room.join("carol");
-		alice.nextOfType("presence");
-		alice.nextOfType("presence");
-		bob.nextOfType("presence");
+		alice.awaitJoins("bob", "carol");
+		bob.awaitJoins("carol");
 		alice.send("{\"type\":\"private\",\"to\":\"bob\",\"text\":\"psst\"}");
 		JsonNode delivered = bob.next("private");
 		assertThat(delivered.path("from").asString()).isEqualTo("alice");

@@ -1,5 +1,6 @@
 package io.imsystem.chat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +23,12 @@ import io.imsystem.idle.KickRecord;
 import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.presence.LocalNameDirectory;
 import io.imsystem.presence.LocalPresence;
+import io.imsystem.presence.PresenceWindow;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ErrorCode;
 import io.imsystem.protocol.LeaveReason;
+import io.imsystem.protocol.PresenceChange;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.protocol.ServerEvent.Presence;
 import io.imsystem.session.ChatSession;
@@ -76,9 +79,25 @@ class ChatServiceTests {
 
 	private final ChatMetrics metrics = new ChatMetrics(this.meters, this.presence::count);
 
-	private final ChatService chat = new ChatService(this.registry, this.presence, this.broker, new CommandParser(1000),
-			this.policy,
+	private final ChatService chat = new ChatService(this.registry, this.presence, this.broker,
+			windowAtOnce(this.hub, this.broker, NODE, this.properties, this.clock), new CommandParser(1000), this.policy,
 			this.tracker, this.history, this.metrics, this.properties, this.clock);
+
+	/**
+	 * A presence window whose every change is flushed as it is added: each change reaches the room
+	 * as its own version-1 frame, as in version 1 of the contract (PresenceWindowTests covers
+	 * windows of several changes).
+	 */
+	static PresenceWindow windowAtOnce(Hub hub, Broker broker, String node, ChatProperties properties, Clock clock) {
+		return window(hub, broker, node, properties, clock, (task, delayNanos) -> task.run());
+	}
+
+	static PresenceWindow window(Hub hub, Broker broker, String node, ChatProperties properties, Clock clock,
+			PresenceWindow.Scheduler scheduler) {
+		int namesLimit = properties.presence().namesLimit();
+		return new PresenceWindow(properties.presence().window(), namesLimit, clock, scheduler,
+				ChatConfiguration.recipients(hub), ChatConfiguration.publisher(broker, node, namesLimit));
+	}
 
 	private final IdleSweeper sweeper = new IdleSweeper(this.tracker, this.chat, this.metrics, this.clock);
 
@@ -134,19 +153,21 @@ class ChatServiceTests {
 	}
 
 	/**
-	 * A broadcasting thread may run late. Whatever it carries (a join, a chat, a leave, a rename),
-	 * it must not reach a session that joined after the event: that session's welcome already
-	 * counted the room as it was, and a stale join or leave would contradict it.
+	 * A broadcasting thread may run late, and a presence window closes late by design. Whatever
+	 * they carry (a join, a chat, a leave, a rename), it must not reach a session that joined after
+	 * the event: that session's welcome already counted the room as it was, and a stale join or
+	 * leave would contradict it. The others get the window's changes as one batch, in order.
 	 */
 	@Test
 	void aLateBroadcastDoesNotReachSessionsThatJoinedAfterIt() {
 		List<Runnable> late = new ArrayList<>();
-		// Every event reaches the node late: after bob has joined.
+		// Every event reaches the node late: after bob has joined; so does the window's end.
 		LocalBroker deferring = new LocalBroker(NODE);
 		deferring.subscribe((event) -> late.add(() -> ChatConfiguration.deliver(this.hub, NODE, event)));
-		ChatService chat = new ChatService(this.registry, this.presence, deferring, new CommandParser(1000), this.policy,
-				this.tracker,
-				this.history, this.metrics, this.properties, this.clock);
+		PresenceWindow window = window(this.hub, deferring, NODE, this.properties, this.clock,
+				(task, delayNanos) -> late.add(task));
+		ChatService chat = new ChatService(this.registry, this.presence, deferring, window, new CommandParser(1000),
+				this.policy, this.tracker, this.history, this.metrics, this.properties, this.clock);
 		RecordingConnection alice = new RecordingConnection();
 		ChatSession aliceSession = chat.join(alice, "alice");
 		RecordingConnection leaver = new RecordingConnection();
@@ -158,15 +179,93 @@ class ChatServiceTests {
 		chat.join(bob, "bob");
 		chat.receive(aliceSession, "{\"type\":\"chat\",\"text\":\"after bob\"}");
 
-		late.forEach(Runnable::run);
+		// The window's flush publishes for the other nodes, which adds to the list as it runs.
+		for (int i = 0; i < late.size(); i++) {
+			late.get(i).run();
+		}
 
 		assertThat(bob.events()).as("bob: his welcome and join, then only what came after")
 			.extracting((event) -> event.getClass().getSimpleName())
 			.containsExactly("Welcome", "Presence", "Chat");
 		assertThat(bob.events(ServerEvent.Chat.class)).extracting(ServerEvent.Chat::text).containsExactly("after bob");
 		assertThat(alice.events(Presence.class)).extracting(Presence::event, Presence::name)
-			.containsExactly(tuple("join", "alice"), tuple("join", "leaver"), tuple("leave", "leaver"),
-					tuple("rename", "alicia"), tuple("join", "bob"));
+			.containsExactly(tuple("join", "alice"));
+		// Her chats closed the window early (her own join, then her rename, were in it).
+		List<ServerEvent.PresenceBatch> batches = alice.events(ServerEvent.PresenceBatch.class);
+		assertThat(batches).flatExtracting(ServerEvent.PresenceBatch::changes)
+			.extracting(PresenceChange::event, PresenceChange::name)
+			.containsExactly(tuple(PresenceChange.Kind.JOIN, "leaver"), tuple(PresenceChange.Kind.LEAVE, "leaver"),
+					tuple(PresenceChange.Kind.RENAME, "alicia"), tuple(PresenceChange.Kind.JOIN, "bob"));
+		assertThat(batches).extracting(ServerEvent.PresenceBatch::online).containsExactly(1, 2);
+	}
+
+	/**
+	 * Windows close late, but nobody reads a message from a name they were not told of: a chat or
+	 * private message from a session whose join or rename is still in the window closes it first.
+	 */
+	@Test
+	void aMessageNeverOvertakesItsSendersOwnJoinOrRename() {
+		List<Runnable> windows = new ArrayList<>();
+		PresenceWindow window = window(this.hub, this.broker, NODE, this.properties, this.clock,
+				(task, delayNanos) -> windows.add(task));
+		ChatService chat = new ChatService(this.registry, this.presence, this.broker, window, new CommandParser(1000),
+				this.policy, this.tracker, this.history, this.metrics, this.properties, this.clock);
+		RecordingConnection alice = new RecordingConnection();
+		chat.join(alice, "alice");
+		ChatSession bob = chat.join(new RecordingConnection(), "bob");
+		chat.receive(bob, "hello");
+		chat.receive(bob, "rename|robert");
+		chat.receive(bob, "to|alice|psst");
+		assertThat(alice.events()).extracting(ChatServiceTests::describe)
+			.containsExactly("Welcome", "Presence join alice", "Presence join bob", "Chat hello",
+					"Presence rename robert", "Private psst");
+	}
+
+	/**
+	 * The others hear of the room's changes in the order they happened, even when the client that
+	 * made one reacts to its own answer at once (here: bob's client brings in carol the moment it
+	 * reads that its rename was done).
+	 */
+	@Test
+	void aChangeCausedByAnAnswerReachesTheOthersAfterIt() {
+		List<Runnable> windows = new ArrayList<>();
+		PresenceWindow window = window(this.hub, this.broker, NODE, this.properties, this.clock,
+				(task, delayNanos) -> windows.add(task));
+		ChatService chat = new ChatService(this.registry, this.presence, this.broker, window, new CommandParser(1000),
+				this.policy, this.tracker, this.history, this.metrics, this.properties, this.clock);
+		RecordingConnection alice = new RecordingConnection();
+		chat.join(alice, "alice");
+		RecordingConnection bob = new RecordingConnection();
+		bob.onSend((envelope) -> {
+			if (envelope.event() instanceof ServerEvent.Renamed) {
+				chat.join(new RecordingConnection(), "carol");
+			}
+		});
+		ChatSession bobSession = chat.join(bob, "bob");
+		chat.receive(bobSession, "rename|robert");
+		for (int i = 0; i < windows.size(); i++) {
+			windows.get(i).run();
+		}
+		List<ServerEvent.PresenceBatch> batches = alice.events(ServerEvent.PresenceBatch.class);
+		assertThat(batches).hasSize(1);
+		assertThat(batches.get(0).changes()).extracting(PresenceChange::event, PresenceChange::name)
+			.containsExactly(tuple(PresenceChange.Kind.JOIN, "bob"), tuple(PresenceChange.Kind.RENAME, "robert"),
+					tuple(PresenceChange.Kind.JOIN, "carol"));
+		assertThat(batches.get(0).online()).isEqualTo(3);
+	}
+
+	private static String describe(ServerEvent event) {
+		String type = event.getClass().getSimpleName();
+		if (event instanceof Presence presence) {
+			return type + " " + presence.event() + " " + presence.name();
+		}
+		if (event instanceof ServerEvent.Chat message) {
+			return type + " " + message.text();
+		}
+		if (event instanceof ServerEvent.Private message) {
+			return type + " " + message.text();
+		}
+		return type;
 	}
 
 	@Test

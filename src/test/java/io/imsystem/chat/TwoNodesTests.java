@@ -176,7 +176,9 @@ class TwoNodesTests {
 			Roster roster = new Roster(hub, outer.names, id);
 			outer.presences.add(new LocalPresence(hub.sessions(), id));
 			IdlePolicy policy = new IdlePolicy(outer.properties.idle());
-			this.chat = new ChatService(roster, outer.cluster, broker, new CommandParser(1000), policy,
+			this.chat = new ChatService(roster, outer.cluster, broker,
+					ChatServiceTests.windowAtOnce(hub, broker, id, outer.properties, outer.clock), new CommandParser(1000),
+					policy,
 					new IdleTracker(policy), this.history, new ChatMetrics(new SimpleMeterRegistry(), hub::size),
 					outer.properties, outer.clock);
 			this.moderation = new Moderation(roster, outer.cluster, broker, this.chat, policy, outer.clock);

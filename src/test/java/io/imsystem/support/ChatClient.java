@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -145,6 +147,36 @@ public final class ChatClient implements AutoCloseable {
 			skipped.add(event);
 		}
 		return fail("no %s event; skipped %s", type, skipped);
+	}
+
+	/**
+	 * Takes events until the joins of all these names have arrived, as single presence frames or
+	 * within {@code batch} frames (contract version 2 coalesces the changes of one presence window),
+	 * skipping every other event; fails after {@link #TIMEOUT}.
+	 */
+	public void awaitJoins(String... names) {
+		Set<String> missing = new HashSet<>(List.of(names));
+		List<JsonNode> skipped = new ArrayList<>();
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (!missing.isEmpty() && System.nanoTime() < deadline) {
+			JsonNode event = next();
+			if (!event.path("type").asString().equals("presence")) {
+				skipped.add(event);
+			}
+			else if (event.path("event").asString().equals("batch")) {
+				for (JsonNode change : event.path("changes")) {
+					if (change.path("event").asString().equals("join")) {
+						missing.remove(change.path("name").asString());
+					}
+				}
+			}
+			else if (event.path("event").asString().equals("join")) {
+				missing.remove(event.path("name").asString());
+			}
+		}
+		if (!missing.isEmpty()) {
+			fail("no join of %s; skipped %s", missing, skipped);
+		}
 	}
 
 	/** Skips events until one matches {@code wanted}, for up to {@link #TIMEOUT}. */
