@@ -95,10 +95,15 @@ class ChatConfiguration {
 
 	/** Its flushes run on a thread of its own (not a bean: it would displace Boot's task scheduler). */
 	@Bean
-	PresenceWindow presenceWindow(Hub hub, Broker broker, ChatProperties properties, Clock clock) {
+	PresenceWindow presenceWindow(Hub hub, Broker broker, ChatMetrics metrics, ChatProperties properties, Clock clock) {
 		ChatProperties.Presence presence = properties.presence();
+		Consumer<PresenceWindow.Flush> publisher = publisher(broker, properties.cluster().nodeId(),
+				presence.namesLimit());
 		return new PresenceWindow(presence.window(), presence.namesLimit(), clock, PresenceWindow.newScheduler(),
-				recipients(hub), publisher(broker, properties.cluster().nodeId(), presence.namesLimit()));
+				recipients(hub), (flush) -> {
+					metrics.presenceWindow(flush.changes().size());
+					publisher.accept(flush);
+				});
 	}
 
 	/**

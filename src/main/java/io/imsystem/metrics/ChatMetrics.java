@@ -31,6 +31,10 @@ public class ChatMetrics {
 
 	private final Counter privateMessages;
 
+	private final Counter presenceWindows;
+
+	private final Counter presenceChanges;
+
 	private final Timer sweep;
 
 	private final Timer kickLag;
@@ -49,6 +53,12 @@ public class ChatMetrics {
 			.strongReference(true)
 			.register(meters);
 		this.opened = Counter.builder("chat.sessions.opened").description("Sessions opened").register(meters);
+		this.presenceWindows = Counter.builder("chat.presence.windows")
+			.description("Presence windows closed: each session got at most one presence frame per window")
+			.register(meters);
+		this.presenceChanges = Counter.builder("chat.presence.changes")
+			.description("Presence changes (joins, leaves, renames) of this node sent in windows")
+			.register(meters);
 		for (LeaveReason reason : LeaveReason.values()) {
 			if (reason.isKick()) {
 				this.kicks.put(reason,
@@ -79,6 +89,12 @@ public class ChatMetrics {
 
 	private static Counter messages(MeterRegistry meters, String type) {
 		return Counter.builder("chat.messages").tag("type", type).description("Messages sent by clients").register(meters);
+	}
+
+	/** A presence window of this node closed with this many changes. */
+	public void presenceWindow(int changes) {
+		this.presenceWindows.increment();
+		this.presenceChanges.increment(changes);
 	}
 
 	public void sessionOpened() {

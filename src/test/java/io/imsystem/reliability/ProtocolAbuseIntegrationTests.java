@@ -270,12 +270,7 @@ class ProtocolAbuseIntegrationTests {
 	}
 
 	private static JsonNode awaitPresence(ChatClient observer, String event, String name) {
-		while (true) {
-			JsonNode presence = observer.nextOfType("presence");
-			if (presence.path("event").asString().equals(event) && presence.path("name").asString().equals(name)) {
-				return presence;
-			}
-		}
+		return observer.awaitChange(event, name);
 	}
 
 	/** Answers the server's close as a client should; the server may already have dropped the socket. */

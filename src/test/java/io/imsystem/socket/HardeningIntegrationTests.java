@@ -91,12 +91,7 @@ class HardeningIntegrationTests {
 	}
 
 	private static JsonNode awaitLeaveOf(ChatClient observer, String name) {
-		while (true) {
-			JsonNode presence = observer.nextOfType("presence");
-			if (presence.path("event").asString().equals("leave") && presence.path("name").asString().equals(name)) {
-				return presence;
-			}
-		}
+		return observer.awaitChange("leave", name);
 	}
 
 }

@@ -179,6 +179,31 @@ public final class ChatClient implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Takes events until a presence change of this kind ({@code join}, {@code leave},
+	 * {@code rename}) for this name arrives, as a single presence frame or within a {@code batch},
+	 * skipping everything else; fails after {@link #TIMEOUT}.
+	 * @return the change: the frame itself, or the batch's entry (which has no {@code online})
+	 */
+	public JsonNode awaitChange(String event, String name) {
+		List<JsonNode> skipped = new ArrayList<>();
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
+			JsonNode frame = next();
+			if (frame.path("type").asString().equals("presence")) {
+				Iterable<JsonNode> changes = frame.path("event").asString().equals("batch") ? frame.path("changes")
+						: List.of(frame);
+				for (JsonNode change : changes) {
+					if (change.path("event").asString().equals(event) && change.path("name").asString().equals(name)) {
+						return change;
+					}
+				}
+			}
+			skipped.add(frame);
+		}
+		return fail("no %s of %s; skipped %s", event, name, skipped);
+	}
+
 	/** Skips events until one matches {@code wanted}, for up to {@link #TIMEOUT}. */
 	public JsonNode nextMatching(Predicate<JsonNode> wanted) {
 		return nextMatching(wanted, TIMEOUT);

@@ -218,11 +218,7 @@ class ChatPageIntegrationTests {
 			alice.reload();
 			alice.waitUntil((driver) -> alice.find("#join-form").isDisplayed() && alice.nameField().equals("alicia"));
 			// Joined again once the old page's session is gone: until then the name is taken.
-			JsonNode left;
-			do {
-				left = carol.nextOfType("presence");
-			}
-			while (!(left.path("event").asString().equals("leave") && left.path("name").asString().equals("alicia")));
+			carol.awaitChange("leave", "alicia");
 			alice.join(alice.nameField());
 			assertThat(alice.myName()).isEqualTo("alicia");
 		}
