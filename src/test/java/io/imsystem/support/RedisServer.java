@@ -107,6 +107,21 @@ public final class RedisServer implements AutoCloseable {
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !accepts());
 	}
 
+	/**
+	 * Runs one command through {@code redis-cli} (for example {@code CLIENT KILL TYPE pubsub}, which
+	 * drops only the subscriptions) and returns its output.
+	 */
+	public String cli(String... command) throws IOException, InterruptedException {
+		List<String> line = new java.util.ArrayList<>(List.of("redis-cli", "-p", Integer.toString(this.port)));
+		line.addAll(List.of(command));
+		Process cli = new ProcessBuilder(line).redirectErrorStream(true).start();
+		String output = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		if (!cli.waitFor(10, TimeUnit.SECONDS) || cli.exitValue() != 0) {
+			throw new IOException("redis-cli " + command + " failed: " + output);
+		}
+		return output.trim();
+	}
+
 	@Override
 	public void close() {
 		kill();
