@@ -279,11 +279,20 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * letters, digits, {@code .}, {@code _} and {@code -}, at most 64. Unset, the host name plus a
 	 * short random suffix ({@code myhost-3f9a}), so that two nodes on one host, or one node before
 	 * and after a restart, are told apart
+	 * @param mode {@code local}: one node, in memory, no Redis needed; {@code redis}: many nodes
+	 * sharing names, presence, settings and histories in Redis (the connection is Spring Boot's
+	 * {@code spring.data.redis.*})
+	 * @param keyPrefix What every Redis key and channel of this chat service starts with, so that two
+	 * deployments (or two test runs) can share one Redis without seeing each other
+	 * @param nodeTtl How long a node that stops heartbeating is still taken for alive; then another
+	 * node announces its users' leaves and frees their names
 	 */
-	public record Cluster(String nodeId) {
+	public record Cluster(String nodeId, @DefaultValue("local") Mode mode, @DefaultValue("im-system:") String keyPrefix,
+			@DefaultValue("15s") Duration nodeTtl) {
 
 		private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+		@ConstructorBinding
 		public Cluster {
 			if (nodeId == null || nodeId.isBlank()) {
 				nodeId = defaultNodeId();
@@ -292,6 +301,34 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 				throw new IllegalArgumentException(
 						"chat.cluster.node-id must be 1 to 64 letters, digits, '.', '_' or '-', was " + nodeId);
 			}
+			if (mode == null) {
+				mode = Mode.LOCAL;
+			}
+			if (keyPrefix == null || keyPrefix.isEmpty()) {
+				throw new IllegalArgumentException("chat.cluster.key-prefix must not be empty");
+			}
+			if (nodeTtl == null) {
+				nodeTtl = Duration.ofSeconds(15);
+			}
+			// The heartbeat runs every third of the TTL: below 3 s it would be a busy loop on Redis.
+			if (nodeTtl.compareTo(Duration.ofSeconds(3)) < 0) {
+				throw new IllegalArgumentException("chat.cluster.node-ttl must be at least 3s, was " + nodeTtl);
+			}
+		}
+
+		/** One local node with this id (tests and the defaults). */
+		public Cluster(String nodeId) {
+			this(nodeId, Mode.LOCAL, "im-system:", Duration.ofSeconds(15));
+		}
+
+		/** How nodes share the room. */
+		public enum Mode {
+
+			/** One node, in memory. */
+			LOCAL,
+			/** Many nodes, through Redis. */
+			REDIS
+
 		}
 
 		/** The host name, reduced to the characters a node id allows, and four random hex digits. */

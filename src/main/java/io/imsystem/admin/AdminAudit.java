@@ -6,7 +6,7 @@ import java.util.List;
  * The audit trail of administrators' changes, newest first, bounded. In memory for one node
  * ({@link InMemoryAdminAudit}); a cluster keeps one trail for all nodes, each entry naming its node.
  */
-interface AdminAudit {
+public interface AdminAudit {
 
 	void record(AuditEntry entry);
 

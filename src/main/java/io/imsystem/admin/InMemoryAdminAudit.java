@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import io.imsystem.ChatProperties;
 import io.imsystem.history.BoundedHistory;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,6 +16,7 @@ import org.springframework.stereotype.Component;
  * change for the logs, which keep what the trail drops.
  */
 @Component
+@ConditionalOnProperty(name = "chat.cluster.mode", havingValue = "local", matchIfMissing = true)
 class InMemoryAdminAudit implements AdminAudit {
 
 	// The category the audit lines have always been logged under, which log queries may rely on.

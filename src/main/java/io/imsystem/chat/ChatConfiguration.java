@@ -26,12 +26,14 @@ import io.imsystem.protocol.Envelope;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.AddressLimiter;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * One node, in memory: its hub, the name directory, the presence read model and the broker. Cluster
- * mode replaces the directory, the presence and the broker, not the hub.
+ * mode ({@code cluster.ClusterConfiguration}) replaces the directory, the presence and the broker,
+ * not the hub.
  */
 @Configuration(proxyBeanMethods = false)
 class ChatConfiguration {
@@ -69,6 +71,7 @@ class ChatConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnProperty(name = "chat.cluster.mode", havingValue = "local", matchIfMissing = true)
 	NameDirectory nameDirectory() {
 		return new LocalNameDirectory();
 	}
@@ -79,11 +82,13 @@ class ChatConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnProperty(name = "chat.cluster.mode", havingValue = "local", matchIfMissing = true)
 	Presence presence(Hub hub, ChatProperties properties) {
 		return new LocalPresence(hub.sessions(), properties.cluster().nodeId());
 	}
 
 	@Bean
+	@ConditionalOnProperty(name = "chat.cluster.mode", havingValue = "local", matchIfMissing = true)
 	Broker broker(ChatProperties properties) {
 		return new LocalBroker(properties.cluster().nodeId());
 	}

@@ -17,6 +17,16 @@ public final class Envelope {
 		this.event = event;
 	}
 
+	/**
+	 * An envelope whose encoding in {@code encoding} is already known: an event that arrived from
+	 * another node with its encoding, which is then not computed again on this node.
+	 */
+	public static <T> Envelope preEncoded(ServerEvent event, Encoding<T> encoding, T value) {
+		Envelope envelope = new Envelope(event);
+		envelope.encoded.set(encoding.slot(), value);
+		return envelope;
+	}
+
 	public ServerEvent event() {
 		return this.event;
 	}

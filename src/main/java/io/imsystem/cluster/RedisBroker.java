@@ -1,0 +1,405 @@
+package io.imsystem.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+import io.imsystem.broker.Broker;
+import io.imsystem.broker.Control;
+import io.imsystem.broker.RoomEvent;
+import io.imsystem.presence.PresenceWindow;
+
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+
+/**
+ * The broker of a cluster, on Redis pub/sub: one {@code PUBLISH} per room event (never one per
+ * recipient), per presence window and per control command. This node's own events are delivered
+ * here at once, on the publishing thread, as the local broker does, and skipped when they come back
+ * from Redis: the users of one node keep chatting while Redis is away. Publishes do not wait for
+ * Redis and are never buffered (Lettuce rejects commands while disconnected): what could not be
+ * published is counted as dropped, never replayed late.
+ * <p>
+ * Subscriptions can vanish silently after a reconnect (centrifugo#1189, spring-data-redis#3307,
+ * lettuce#3639: publishes succeed, nothing arrives). So this node publishes a probe to itself every
+ * {@code probeInterval}; when none has come back for {@code probeTimeout}, it drops its subscription
+ * and subscribes again. The same probes tell whether the link is up ({@link #linkUp()}), for
+ * readiness and health.
+ * <p>
+ * Received messages are handled on one thread of their own, in arrival order (so each sender's
+ * order holds), never on Lettuce's event loop; its queue is bounded, and what overflows it is
+ * dropped and counted.
+ */
+public final class RedisBroker implements Broker {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisBroker.class);
+
+	private static final int INBOUND_QUEUE = 10_000;
+
+	private final RedisConnectionFactory connections;
+
+	private final RedisKeys keys;
+
+	private final String node;
+
+	private final ClusterCodec codec;
+
+	private final Clock clock;
+
+	private final long probeIntervalMillis;
+
+	private final long probeTimeoutNanos;
+
+	private final List<Consumer<RoomEvent>> subscribers = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<Control>> handlers = new CopyOnWriteArrayList<>();
+
+	private final List<BiConsumer<String, PresenceWindow.Flush>> presenceSubscribers = new CopyOnWriteArrayList<>();
+
+	private final List<Runnable> linkUpListeners = new CopyOnWriteArrayList<>();
+
+	private final ThreadPoolExecutor inbound;
+
+	private final ScheduledExecutorService scheduler;
+
+	private final AtomicLong probeSequence = new AtomicLong();
+
+	private final Stats stats = new Stats();
+
+	/** The nano time the last probe came back, or when the current subscription was made. */
+	private volatile long lastProbeNanos;
+
+	private volatile boolean linkUp;
+
+	/** Guarded by {@code this}. */
+	private RedisConnection subscription;
+
+	private volatile boolean running;
+
+	RedisBroker(RedisConnectionFactory connections, RedisKeys keys, String node, ClusterCodec codec, Clock clock,
+			Duration probeInterval, Duration probeTimeout) {
+		this.connections = connections;
+		this.keys = keys;
+		this.node = node;
+		this.codec = codec;
+		this.clock = clock;
+		this.probeIntervalMillis = probeInterval.toMillis();
+		this.probeTimeoutNanos = probeTimeout.toNanos();
+		this.inbound = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(INBOUND_QUEUE),
+				(task) -> daemon(task, "cluster-inbound"), (task, executor) -> this.stats.dropped.incrementAndGet());
+		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "cluster-probe"));
+	}
+
+	private static Thread daemon(Runnable task, String name) {
+		Thread thread = new Thread(task, name);
+		thread.setDaemon(true);
+		return thread;
+	}
+
+	/** Subscribes (or keeps trying to) and starts the probes. */
+	public void start() {
+		this.running = true;
+		this.lastProbeNanos = System.nanoTime();
+		this.scheduler.execute(this::resubscribe);
+		this.scheduler.scheduleWithFixedDelay(this::probe, this.probeIntervalMillis, this.probeIntervalMillis,
+				TimeUnit.MILLISECONDS);
+	}
+
+	/** Stops receiving; publishes after this still go out while the connection lasts. */
+	public void stop() {
+		this.running = false;
+		this.scheduler.shutdownNow();
+		synchronized (this) {
+			closeSubscription();
+		}
+		this.inbound.shutdown();
+	}
+
+	/** Whether this node's own probes come back: publishes and the subscription both work. */
+	public boolean linkUp() {
+		return this.linkUp;
+	}
+
+	/** Called (on the probe thread) each time the link comes up again after being down. */
+	public void onLinkUp(Runnable listener) {
+		this.linkUpListeners.add(listener);
+	}
+
+	public Stats stats() {
+		return this.stats;
+	}
+
+	@Override
+	public void publish(RoomEvent event) {
+		Objects.requireNonNull(event);
+		deliver(event);
+		send(this.keys.roomChannel(), this.codec.encodeEvent(event, this.clock.millis()));
+	}
+
+	@Override
+	public void subscribe(Consumer<RoomEvent> subscriber) {
+		this.subscribers.add(subscriber);
+	}
+
+	@Override
+	public void control(Control command) {
+		if (command.node() == null) {
+			handle(command);
+			send(this.keys.controlChannel(), this.codec.encodeControl(this.node, command));
+		}
+		else if (command.node().equals(this.node)) {
+			handle(command);
+		}
+		else {
+			send(this.keys.nodeChannel(command.node()), this.codec.encodeControl(this.node, command));
+		}
+	}
+
+	@Override
+	public void subscribeControl(Consumer<Control> handler) {
+		this.handlers.add(handler);
+	}
+
+	/**
+	 * Publishes one presence window of this node to the other nodes, as one message (this node
+	 * delivers its own windows itself).
+	 */
+	public void publishPresence(PresenceWindow.Flush flush) {
+		send(this.keys.roomChannel(), this.codec.encodeFlush(this.node, flush, this.clock.millis()));
+	}
+
+	/**
+	 * Receives the presence windows of the other nodes, with the node each came from (their
+	 * versions are that node's room versions: stamp them on arrival).
+	 */
+	public void subscribePresence(BiConsumer<String, PresenceWindow.Flush> subscriber) {
+		this.presenceSubscribers.add(subscriber);
+	}
+
+	private void deliver(RoomEvent event) {
+		for (Consumer<RoomEvent> subscriber : this.subscribers) {
+			subscriber.accept(event);
+		}
+	}
+
+	private void handle(Control command) {
+		for (Consumer<Control> handler : this.handlers) {
+			handler.accept(command);
+		}
+	}
+
+	/** One asynchronous PUBLISH; a failure (Redis away, commands rejected) is counted, not retried. */
+	private void send(String channel, String message) {
+		try (RedisConnection connection = this.connections.getConnection()) {
+			if (!(connection instanceof LettuceConnection lettuce)) {
+				throw new IllegalStateException("cluster mode needs Lettuce, not " + connection.getClass().getName());
+			}
+			lettuce.getNativeConnection()
+				.publish(channel.getBytes(StandardCharsets.UTF_8), message.getBytes(StandardCharsets.UTF_8))
+				.whenComplete((receivers, failure) -> {
+					if (failure != null) {
+						this.stats.dropped.incrementAndGet();
+					}
+				});
+			this.stats.published.incrementAndGet();
+		}
+		catch (RuntimeException ex) {
+			this.stats.dropped.incrementAndGet();
+			logger.debug("Could not publish to {}", channel, ex);
+		}
+	}
+
+	private void received(Message message) {
+		String text = new String(message.getBody(), StandardCharsets.UTF_8);
+		try {
+			this.inbound.execute(() -> dispatch(text));
+		}
+		catch (RuntimeException ex) {
+			// Shut down: the node is stopping.
+			this.stats.dropped.incrementAndGet();
+		}
+	}
+
+	private void dispatch(String text) {
+		try {
+			JsonNode message = this.codec.read(text);
+			String origin = ClusterCodec.text(message, "origin");
+			String type = ClusterCodec.text(message, ClusterCodec.TYPE);
+			if ("probe".equals(type)) {
+				if (this.node.equals(origin)) {
+					this.lastProbeNanos = System.nanoTime();
+					if (!this.linkUp) {
+						this.linkUp = true;
+						this.scheduler.execute(this::linkCameUp);
+					}
+				}
+				return;
+			}
+			if (this.node.equals(origin)) {
+				// Delivered here when it was published.
+				return;
+			}
+			this.stats.received.incrementAndGet();
+			if ("event".equals(type)) {
+				this.stats.lag(this.clock.millis() - message.get("at").asLong());
+				deliver(this.codec.decodeEvent(message));
+			}
+			else if ("presence".equals(type)) {
+				this.stats.lag(this.clock.millis() - message.get("at").asLong());
+				PresenceWindow.Flush flush = this.codec.decodeFlush(message);
+				for (BiConsumer<String, PresenceWindow.Flush> subscriber : this.presenceSubscribers) {
+					subscriber.accept(origin, flush);
+				}
+			}
+			else if ("control".equals(type)) {
+				handle(this.codec.decodeControl(message));
+			}
+			else {
+				throw new IllegalArgumentException("unknown message type " + type);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.error("Could not handle a cluster message: {}", text, ex);
+		}
+	}
+
+	private void linkCameUp() {
+		logger.info("Cluster link to Redis is up (node {})", this.node);
+		for (Runnable listener : this.linkUpListeners) {
+			try {
+				listener.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A link-up listener failed", ex);
+			}
+		}
+	}
+
+	/** Every probe interval: check that the last probe came back, then send the next one. */
+	private void probe() {
+		if (!this.running) {
+			return;
+		}
+		if (System.nanoTime() - this.lastProbeNanos > this.probeTimeoutNanos) {
+			if (this.linkUp) {
+				this.linkUp = false;
+				logger.warn("Cluster link to Redis is down: no probe came back for {} ms (node {})",
+						TimeUnit.NANOSECONDS.toMillis(this.probeTimeoutNanos), this.node);
+			}
+			resubscribe();
+		}
+		send(this.keys.nodeChannel(this.node), this.codec.encodeProbe(this.node, this.probeSequence.incrementAndGet()));
+	}
+
+	/** Drops the subscription, if any, and subscribes again; tried again at the next probe if it fails. */
+	private synchronized void resubscribe() {
+		if (!this.running) {
+			return;
+		}
+		closeSubscription();
+		this.stats.resubscribes.incrementAndGet();
+		// The new subscription gets a full timeout for its first probe before it is judged.
+		this.lastProbeNanos = System.nanoTime();
+		RedisConnection connection = null;
+		try {
+			connection = this.connections.getConnection();
+			connection.subscribe((message, pattern) -> received(message), bytes(this.keys.roomChannel()),
+					bytes(this.keys.controlChannel()), bytes(this.keys.nodeChannel(this.node)));
+			this.subscription = connection;
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not subscribe (node {})", this.node, ex);
+			if (connection != null) {
+				close(connection);
+			}
+		}
+	}
+
+	private void closeSubscription() {
+		if (this.subscription != null) {
+			close(this.subscription);
+			this.subscription = null;
+		}
+	}
+
+	private static void close(RedisConnection connection) {
+		try {
+			connection.close();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Closing a subscription failed", ex);
+		}
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** Counters for the metrics: events published, received, dropped; resubscriptions; the last lag. */
+	public static final class Stats {
+
+		private final AtomicLong published = new AtomicLong();
+
+		private final AtomicLong received = new AtomicLong();
+
+		private final AtomicLong dropped = new AtomicLong();
+
+		private final AtomicLong resubscribes = new AtomicLong();
+
+		private final AtomicLong lastLagMillis = new AtomicLong();
+
+		private final List<Consumer<Long>> lagListeners = new CopyOnWriteArrayList<>();
+
+		public long published() {
+			return this.published.get();
+		}
+
+		public long received() {
+			return this.received.get();
+		}
+
+		public long dropped() {
+			return this.dropped.get();
+		}
+
+		/** Subscriptions made, the first one included. */
+		public long resubscribes() {
+			return this.resubscribes.get();
+		}
+
+		public long lastLagMillis() {
+			return this.lastLagMillis.get();
+		}
+
+		/** Gets each received event's lag (ms), for a histogram. */
+		public void onLag(Consumer<Long> listener) {
+			this.lagListeners.add(listener);
+		}
+
+		void lag(long millis) {
+			this.lastLagMillis.set(millis);
+			for (Consumer<Long> listener : this.lagListeners) {
+				listener.accept(millis);
+			}
+		}
+
+	}
+
+}
