@@ -17,7 +17,6 @@
 #   HISTO=1             save a live-object class histogram of our server (jcmd GC.class_histogram)
 #                       into the results folder when the load generator is done, before the stop
 #   RESULTS             results folder (default bench/results/<time>-<scenario>)
-#   PRESENCE=default    run ours without the chat.presence.broadcast-limit a scenario would set
 #   OUR_LINE_PORT=18888 our line gateway's port (chat.tcp.port), in every scenario
 #   LINE_PEER_CMD       line-rate/line-burst: the command that starts the peer line server (any
 #                       server of the original `nc` protocol; it must listen on LINE_PEER_PORT)
@@ -80,20 +79,19 @@ case "$scenario" in
     # Each sender sends its 100 messages as one burst (window = messages): 1 million copies.
     loadgen_defaults=(--clients 1000 --senders 10 --messages 100 --window 100) ;;
   storm)
-    # The default configuration: presence as a new user gets it (no broadcast limit).
+    # The default configuration: presence as a new user gets it.
     loadgen_defaults=(--clients 3000) ;;
   fanout5k)
-    # 5,000 joins would otherwise cost 12.5 million presence frames before the first message.
-    our_args=(--chat.presence.broadcast-limit=100)
+    # Presence is coalesced per window (contract version 2): 5,000 joins no longer cost 12.5
+    # million frames, so the defaults hold here too.
     loadgen_defaults=(--clients 5000 --senders 5 --messages 30 --rate 5 --concurrency 100) ;;
   capacity)
-    # The peer sends no presence; with it, 19,000 joins cost 180 million frames (see docs/benchmarks.md).
-    our_args=(--chat.presence.broadcast-limit=100)
+    # The peer sends no presence; ours sends it with the defaults (coalesced per window, counts only
+    # above chat.presence.names-limit).
     loadgen_defaults=(--clients 19000 --concurrency 200) ;;
   idle)
     timeout_s=5
-    our_args=(--chat.idle.timeout=5s --chat.idle.warning-before=1s --chat.idle.sweep-interval=1s
-      --chat.presence.broadcast-limit=100)
+    our_args=(--chat.idle.timeout=5s --chat.idle.warning-before=1s --chat.idle.sweep-interval=1s)
     loadgen_defaults=(--silent 10000 --active 100 --sweep-ms 1000) ;;
   idle-storm)
     # Defaults but for the timeout and the sweep: 2,000 silent clients connecting at once, so the
@@ -114,7 +112,7 @@ case "$scenario" in
     loadgen_defaults=(--clients 200 --slow 10 --senders 10 --messages 300 --rate 150 --text-size 900) ;;
   soak)
     timeout_s=30
-    our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s --chat.presence.broadcast-limit=500)
+    our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s)
     loadgen_defaults=(--clients 2000 --duration 600) ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
@@ -124,13 +122,6 @@ case "$scenario" in
   idle-storm) loadgen_scenario=idle ;;
   line-rate|line-burst) loadgen_scenario=line ;;
 esac
-if [[ "${PRESENCE:-}" == default ]]; then
-  kept=()
-  for a in ${our_args[@]+"${our_args[@]}"}; do
-    [[ "$a" == --chat.presence.broadcast-limit=* ]] || kept+=("$a")
-  done
-  our_args=(${kept[@]+"${kept[@]}"})
-fi
 if [[ "$loadgen_scenario" == line && " $targets " == *" peer "* && -z "${LINE_PEER_CMD:-}" ]]; then
   echo "line scenarios need LINE_PEER_CMD (the peer line server's command), or TARGETS=ours" >&2
   exit 2
