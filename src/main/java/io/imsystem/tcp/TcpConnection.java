@@ -3,15 +3,17 @@ package io.imsystem.tcp;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 
@@ -22,13 +24,18 @@ import io.imsystem.session.ChatSession;
 import io.imsystem.session.Connection;
 
 /**
- * The one sender of a line-protocol client. Every write, from whatever thread, goes through the
- * channel's event loop as a task, so lines leave in the order {@link #send} was called and no
- * caller waits on a client. Bytes handed over but not yet taken by the kernel are counted; a
- * client that lets more than {@code bufferSizeLimit} pile up is reported as slow, and dropped
- * without anyone else noticing.
+ * The one sender of a line-protocol client. Callers, from whatever thread, only queue lines; the
+ * channel's event loop takes everything queued so far and writes it as one buffer with one flush,
+ * so lines leave in the order {@link #send} was called, no caller waits on a client, and a burst
+ * costs one write per event-loop turn instead of one per line (Centrifugo's writer merges queued
+ * messages the same way). Bytes queued but not yet taken by the kernel are counted; a client that
+ * lets more than {@code bufferSizeLimit} pile up is reported as slow, and dropped without anyone
+ * else noticing.
  */
 final class TcpConnection implements Connection {
+
+	/** The most bytes one buffer handed to the channel holds (a single longer line gets its own). */
+	static final int WRITE_CHUNK = 16 * 1024;
 
 	private final Channel channel;
 
@@ -41,6 +48,12 @@ final class TcpConnection implements Connection {
 	private final Runnable onSlow;
 
 	private final AtomicLong queuedBytes = new AtomicLong();
+
+	/** Encoded lines not yet handed to the channel, oldest first. */
+	private final Queue<byte[]> pending = new ConcurrentLinkedQueue<>();
+
+	/** Set while a task that writes {@link #pending} is queued on the event loop: one at a time. */
+	private final AtomicBoolean writeScheduled = new AtomicBoolean();
 
 	private volatile boolean closing;
 
@@ -94,8 +107,7 @@ final class TcpConnection implements Connection {
 
 	@Override
 	public void flush() {
-		// Runs after every write queued before it on the channel's event loop.
-		execute(this.channel::flush);
+		scheduleWrite();
 	}
 
 	private void write(Envelope envelope, boolean flush) {
@@ -110,11 +122,46 @@ final class TcpConnection implements Connection {
 			this.onSlow.run();
 			return;
 		}
-		execute(() -> {
-			ByteBuf buffer = Unpooled.wrappedBuffer(line);
-			ChannelFuture written = flush ? this.channel.writeAndFlush(buffer) : this.channel.write(buffer);
-			written.addListener((future) -> this.queuedBytes.addAndGet(-line.length));
-		});
+		this.pending.add(line);
+		if (flush) {
+			scheduleWrite();
+		}
+	}
+
+	private void scheduleWrite() {
+		if (this.writeScheduled.compareAndSet(false, true)) {
+			execute(this::writePending);
+		}
+	}
+
+	/**
+	 * On the event loop: hands every queued line to the channel in buffers of at most
+	 * {@link #WRITE_CHUNK} bytes, then flushes once. The flag is cleared before the queue is read,
+	 * so a line queued after the last poll schedules the next task, and none is left behind.
+	 */
+	private void writePending() {
+		this.writeScheduled.set(false);
+		ByteBuf buffer = null;
+		byte[] line;
+		while ((line = this.pending.poll()) != null) {
+			if (buffer != null && buffer.writableBytes() < line.length) {
+				write(buffer);
+				buffer = null;
+			}
+			if (buffer == null) {
+				buffer = this.channel.alloc().buffer(Math.max(WRITE_CHUNK, line.length));
+			}
+			buffer.writeBytes(line);
+		}
+		if (buffer != null) {
+			write(buffer);
+			this.channel.flush();
+		}
+	}
+
+	private void write(ByteBuf buffer) {
+		int bytes = buffer.readableBytes();
+		this.channel.write(buffer).addListener((future) -> this.queuedBytes.addAndGet(-bytes));
 	}
 
 	@Override
@@ -124,7 +171,8 @@ final class TcpConnection implements Connection {
 		}
 		this.closing = true;
 		execute(() -> {
-			// Queued before this task, so everything sent so far goes out before the close.
+			// Everything sent so far goes out before the close.
+			writePending();
 			this.channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
 			// A client that does not read could hold the close up for good: bound the wait.
 			this.channel.eventLoop().schedule(this::drop, this.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
