@@ -23,6 +23,8 @@ import io.imsystem.protocol.LeaveReason;
  */
 public class ChatMetrics {
 
+	private final MeterRegistry meters;
+
 	private final Counter opened;
 
 	private final Map<LeaveReason, Counter> kicks = new EnumMap<>(LeaveReason.class);
@@ -47,6 +49,7 @@ public class ChatMetrics {
 	 * @param online how many sessions are connected to this node, read at each scrape
 	 */
 	public ChatMetrics(MeterRegistry meters, IntSupplier online) {
+		this.meters = meters;
 		// Strong: the gauge is the only holder of the supplier, which a weak reference would lose.
 		Gauge.builder("chat.sessions.active", online, IntSupplier::getAsInt)
 			.description("Sessions connected to this node")
@@ -85,6 +88,17 @@ public class ChatMetrics {
 			this.errors.put(code,
 					Counter.builder("chat.errors").tag("code", code.wire()).description("Errors sent to clients").register(meters));
 		}
+	}
+
+	/**
+	 * The line-protocol connections open on this node, read at each scrape: each holds a socket,
+	 * joined or not yet, until the server has closed it.
+	 */
+	public void lineConnections(IntSupplier open) {
+		Gauge.builder("chat.tcp.connections", open, IntSupplier::getAsInt)
+			.description("Line-protocol (TCP) connections open on this node")
+			.strongReference(true)
+			.register(this.meters);
 	}
 
 	private static Counter messages(MeterRegistry meters, String type) {

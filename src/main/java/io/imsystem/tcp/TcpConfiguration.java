@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.session.AddressLimiter;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -16,8 +17,11 @@ import org.springframework.context.annotation.Configuration;
 class TcpConfiguration {
 
 	@Bean
-	TcpGateway tcpGateway(ChatService chat, ChatProperties properties, Clock clock, AddressLimiter addressLimiter) {
-		return new TcpGateway(chat, properties, clock, addressLimiter);
+	TcpGateway tcpGateway(ChatService chat, ChatProperties properties, Clock clock, AddressLimiter addressLimiter,
+			ChatMetrics metrics) {
+		TcpGateway gateway = new TcpGateway(chat, properties, clock, addressLimiter);
+		metrics.lineConnections(gateway::openConnections);
+		return gateway;
 	}
 
 }

@@ -6,11 +6,10 @@ import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.imsystem.idle.IdlePolicy;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -25,16 +24,13 @@ class AdminIntegrationTests {
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	IdlePolicy policy;
-
 	Http admin() {
 		return Http.basic(this.port, "root", "test-secret");
 	}
 
 	@AfterEach
 	void restoreGlobalTimeout() {
-		this.policy.update(Duration.ofSeconds(300), Duration.ZERO);
+		AdminApi.of(this.port, "root", "test-secret").restoreTimeout(300, 0);
 	}
 
 	@Test

@@ -28,4 +28,14 @@ class ChatMetricsTests {
 		assertThat(meters.get("chat.errors").tag("code", ErrorCode.values()[0].wire()).counter().count()).isEqualTo(1.0);
 	}
 
+	@Test
+	void theLineConnectionsGaugeReadsTheGatewayAtEachScrape() {
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		AtomicInteger open = new AtomicInteger(2);
+		new ChatMetrics(meters, () -> 0).lineConnections(open::get);
+		assertThat(meters.get("chat.tcp.connections").gauge().value()).isEqualTo(2.0);
+		open.set(0);
+		assertThat(meters.get("chat.tcp.connections").gauge().value()).isZero();
+	}
+
 }

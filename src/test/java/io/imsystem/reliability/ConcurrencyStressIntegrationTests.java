@@ -23,15 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imsystem.chat.ChatService;
-import io.imsystem.idle.IdleTracker;
-import io.imsystem.protocol.LeaveReason;
-import io.imsystem.session.ChatSession;
-import io.imsystem.chat.Roster;
+import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -42,25 +37,41 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Many threads hitting the same few sessions at once with real clients: broadcasts, private
- * messages, renames racing for the same names, {@code who}, admin kicks (service and REST), idle
- * kicks from short per-session timeouts, and clients leaving and coming back. The sequence of
- * operations comes from a fixed seed; the interleaving is whatever the machine makes of it. When
- * it is over, the room must add up: every connected client is registered under the name it was
- * told, nobody else is, every name of a gone session is free again, and the server logged no error.
+ * messages, renames racing for the same names, {@code who}, admin kicks, idle kicks from short
+ * per-session timeouts (both through the admin API; four clients never send, so that their
+ * one-second timeouts run out while the rest race), and clients leaving and coming back. The
+ * sequence of operations comes from a fixed seed; the interleaving is whatever the machine makes
+ * of it. When it is over, the room must add up, as the admin API and the clients see it: every
+ * connected client is online under the name it was told, nobody else is, every name of a gone
+ * session is free again, every one of them is still watched for idleness (a short timeout kicks
+ * each, and nobody else), and the server logged no error.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "chat.idle.sweep-interval=50ms", "chat.admin.password=stress",
+		properties = { "chat.idle.sweep-interval=50ms", "chat.admin.password=" + ConcurrencyStressIntegrationTests.PASSWORD,
 				"chat.limits.messages-per-second=100000", "chat.limits.burst=100000",
 				"chat.limits.connections-per-address=500", "chat.limits.handshakes-per-second=100000",
 				"chat.limits.handshake-burst=100000" })
 @ExtendWith(OutputCaptureExtension.class)
 class ConcurrencyStressIntegrationTests {
 
+	static final String PASSWORD = "stress";
+
+	/** The idle settings the app starts with ({@code chat.idle.timeout}, {@code chat.idle.warning-before}). */
+	private static final long DEFAULT_TIMEOUT_SECONDS = 300;
+
+	private static final long DEFAULT_WARNING_SECONDS = 30;
+
 	private static final Logger logger = LoggerFactory.getLogger(ConcurrencyStressIntegrationTests.class);
 
 	private static final long SEED = 0x1A5E_2025L;
 
 	private static final int SLOTS = 16;
+
+	/**
+	 * The last slots send nothing: administrators kick them and give them the shortest timeout of
+	 * their own (one second, as the admin API allows), so they are idle-kicked while the others race.
+	 */
+	private static final int QUIET_SLOTS = 4;
 
 	private static final int WORKERS = 6;
 
@@ -74,15 +85,6 @@ class ConcurrencyStressIntegrationTests {
 
 	@LocalServerPort
 	int port;
-
-	@Autowired
-	ChatService chat;
-
-	@Autowired
-	Roster registry;
-
-	@Autowired
-	IdleTracker idleTracker;
 
 	private final Set<String> everNamed = ConcurrentHashMap.newKeySet();
 
@@ -98,8 +100,8 @@ class ConcurrencyStressIntegrationTests {
 		List<Slot> slots = new ArrayList<>();
 		try {
 			for (int i = 0; i < SLOTS; i++) {
-				Slot slot = new Slot();
-				slot.client = connect((i < NAMES.size()) ? NAMES.get(i) : null);
+				Slot slot = new Slot(i >= SLOTS - QUIET_SLOTS);
+				connect(slot, (i < NAMES.size()) ? NAMES.get(i) : null);
 				slots.add(slot);
 			}
 			stressThenCheck(slots, output);
@@ -110,7 +112,7 @@ class ConcurrencyStressIntegrationTests {
 	}
 
 	private void stressThenCheck(List<Slot> slots, CapturedOutput output) throws Exception {
-		Http admin = Http.basic(this.port, "admin", "stress");
+		Http admin = Http.basic(this.port, "admin", PASSWORD);
 		AtomicInteger remaining = new AtomicInteger(OPERATIONS);
 		long deadline = System.nanoTime() + TIME_LIMIT.toNanos();
 		ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
@@ -120,7 +122,13 @@ class ConcurrencyStressIntegrationTests {
 				Random random = new Random(SEED + w);
 				running.add(workers.submit(() -> {
 					while (remaining.getAndDecrement() > 0 && System.nanoTime() < deadline) {
-						operate(random, slots.get(random.nextInt(SLOTS)), admin);
+						Slot slot = slots.get(random.nextInt(SLOTS));
+						if (slot.quiet) {
+							leaveAlone(random, slot, admin);
+						}
+						else {
+							operate(random, slot, admin);
+						}
 					}
 					return null;
 				}));
@@ -136,13 +144,22 @@ class ConcurrencyStressIntegrationTests {
 		logger.info("Stress operations done: {} {}", done, this.counts);
 
 		// No more idle kicks from here on; the ones already due happen in the next sweep.
-		for (ChatSession session : this.registry.sessions()) {
-			this.chat.overrideTimeout(session, null);
-		}
+		AdminApi api = AdminApi.of(this.port, PASSWORD);
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+			List<JsonNode> overridden = api.users().stream().filter((user) -> user.path("override").asBoolean()).toList();
+			overridden.forEach((user) -> api.removeTimeout(user.path("name").asString()));
+			assertThat(overridden).as("users with a timeout of their own").isEmpty();
+		});
 		await().during(Duration.ofMillis(500))
 			.atMost(Duration.ofSeconds(20))
-			.untilAsserted(() -> assertThat(this.registry.size()).as("registered sessions %s; clients open: %d", this.registry.sessions(), openSlots(slots).size())
-				.isEqualTo(openSlots(slots).size()));
+			.untilAsserted(() -> assertThat(api.onlineNames()).as("users online; clients open: %d", openSlots(slots).size())
+				.hasSize(openSlots(slots).size()));
+		// The clients the server closed since an operation last looked at their slot.
+		for (Slot slot : slots) {
+			if (slot.client.isClosed()) {
+				collectKick(slot.client);
+			}
+		}
 
 		// Each client still connected takes a name of its own and hears back that it has it.
 		Set<String> finals = new HashSet<>();
@@ -158,22 +175,17 @@ class ConcurrencyStressIntegrationTests {
 			finals.add(name);
 		}
 
-		assertThat(this.registry.size()).as("registered sessions = connected clients").isEqualTo(finals.size());
-		assertThat(this.idleTracker.size()).as("sessions watched for idleness").isEqualTo(finals.size());
-		for (String name : finals) {
-			ChatSession session = this.registry.find(name);
-			assertThat(session).as("session of %s", name).isNotNull();
-			assertThat(session.isLive()).as("%s is live", name).isTrue();
-		}
+		assertThat(api.onlineNames()).as("users online = connected clients").containsExactlyInAnyOrderElementsOf(finals);
 		for (Slot slot : openSlots(slots)) {
 			slot.client.send("who");
 			JsonNode users = slot.client.nextMatching((event) -> event.path("type").asString().equals("users"));
 			assertThat(users.path("users").findValuesAsString("name")).as("who")
 				.containsExactlyInAnyOrderElementsOf(finals);
 		}
+		List<String> online = api.onlineNames();
 		for (String name : this.everNamed) {
 			if (!finals.contains(name)) {
-				assertThat(this.registry.find(name)).as("session still holding %s", name).isNull();
+				assertThat(online).as("users online, one still holding %s", name).doesNotContain(name);
 			}
 		}
 		try (ChatClient claimer = ChatClient.join(this.port, "claimer")) {
@@ -183,6 +195,8 @@ class ConcurrencyStressIntegrationTests {
 				assertThat(answer.path("name").asString()).as("%s can be taken again", name).isEqualTo(name);
 			}
 		}
+
+		everyoneLeftIsWatchedForIdleness(api, slots, finals);
 
 		assertThat(this.anomalies).as("clients closed by the server without the right kick").isEmpty();
 		assertThat(this.serverCloses).as("close codes of kicked clients").allMatch((code) -> code == 4403 || code == 4408);
@@ -195,6 +209,57 @@ class ConcurrencyStressIntegrationTests {
 				+ "kicked clients closed with {}", done, OPERATIONS, WORKERS, SLOTS, summary, this.everNamed.size(),
 				finals.size(), closeCodeCounts());
 		assertThat(done).as("operations done before the time limit").isGreaterThan(0);
+	}
+
+	/**
+	 * A session the idle sweeper lost would never be kicked: with a one-second global timeout each
+	 * connected client is kicked for idleness, and the kick history gains exactly their kicks.
+	 */
+	private void everyoneLeftIsWatchedForIdleness(AdminApi api, List<Slot> slots, Set<String> finals) {
+		long changedAt = System.currentTimeMillis();
+		api.changeTimeout(1, 0);
+		try {
+			for (Slot slot : openSlots(slots)) {
+				JsonNode kicked = slot.client.nextMatching((event) -> event.path("type").asString().equals("kicked"));
+				assertThat(kicked.path("reason").asString()).as("kick of a client left: %s", kicked).isEqualTo("idle");
+				assertThat(slot.client.awaitClose().code()).isEqualTo(4408);
+			}
+			for (String name : finals) {
+				assertThat(api.awaitKick(name).path("reason").asString()).as("kick of %s", name).isEqualTo("idle");
+			}
+			assertThat(api.kicks())
+				.filteredOn((kick) -> AdminApi.epochMillis(kick.path("kickedAt")) >= changedAt)
+				.extracting((kick) -> kick.path("name").asString())
+				.as("kicks after the timeout was shortened")
+				.containsExactlyInAnyOrderElementsOf(finals);
+		}
+		finally {
+			api.changeTimeout(DEFAULT_TIMEOUT_SECONDS, DEFAULT_WARNING_SECONDS);
+		}
+	}
+
+	/** An administrator's action on a quiet slot's user, or a new client once it was kicked. */
+	private void leaveAlone(Random random, Slot slot, Http admin) {
+		synchronized (slot) {
+			if (slot.client.isClosed()) {
+				collectKick(slot.client);
+				connect(slot, null);
+				count("quiet reconnect after kick");
+				return;
+			}
+			// Kicked rarely enough that many stay silent for the second of their short timeout.
+			int choice = random.nextInt(100);
+			if (choice < 2) {
+				int status = admin.post("/api/admin/users/" + slot.name + "/kick", "{\"message\":\"stress\"}").status();
+				assertThat(status).as("kick of %s", slot.name).isIn(200, 404);
+				count("quiet kick " + status);
+			}
+			else if (choice < 40) {
+				int status = admin.put("/api/admin/users/" + slot.name + "/timeout", "{\"timeoutSeconds\":1}").status();
+				assertThat(status).as("timeout of %s", slot.name).isIn(200, 404);
+				count("quiet idle override " + status);
+			}
+		}
 	}
 
 	private void operate(Random random, Slot slot, Http admin) {
@@ -213,25 +278,16 @@ class ConcurrencyStressIntegrationTests {
 		else if (choice < 66) {
 			send(slot, "who", "who");
 		}
-		else if (choice < 72) {
-			ChatSession session = this.registry.find(name);
-			// As the admin API does: only sessions that have joined.
-			if (session != null && session.isLive()) {
-				this.chat.kick(session, LeaveReason.ADMIN, "stress", "stress");
-				count("kick (service)");
-			}
-		}
 		else if (choice < 76) {
-			int status = admin.post("/api/admin/users/" + name + "/kick", null).status();
-			assertThat(status).as("REST kick of %s", name).isIn(200, 404);
-			count("kick (REST) " + status);
+			int status = admin.post("/api/admin/users/" + name + "/kick", "{\"message\":\"stress\"}").status();
+			assertThat(status).as("kick of %s", name).isIn(200, 404);
+			count("kick " + status);
 		}
 		else if (choice < 84) {
-			ChatSession session = this.registry.find(name);
-			if (session != null && session.isLive()) {
-				this.chat.overrideTimeout(session, Duration.ofMillis(150 + random.nextInt(300)));
-				count("idle override");
-			}
+			// The shortest timeout an administrator can give: only a session left alone that long goes.
+			int status = admin.put("/api/admin/users/" + name + "/timeout", "{\"timeoutSeconds\":1}").status();
+			assertThat(status).as("timeout of %s", name).isIn(200, 404);
+			count("idle override " + status);
 		}
 		else {
 			synchronized (slot) {
@@ -242,7 +298,7 @@ class ConcurrencyStressIntegrationTests {
 				else {
 					collectKick(old);
 				}
-				slot.client = connect(random.nextBoolean() ? name : null);
+				connect(slot, random.nextBoolean() ? name : null);
 				count("reconnect");
 			}
 		}
@@ -253,7 +309,7 @@ class ConcurrencyStressIntegrationTests {
 		synchronized (slot) {
 			if (slot.client.isClosed()) {
 				collectKick(slot.client);
-				slot.client = connect(null);
+				connect(slot, null);
 				count("reconnect after kick");
 			}
 			try {
@@ -293,10 +349,12 @@ class ConcurrencyStressIntegrationTests {
 		}
 	}
 
-	private ChatClient connect(String name) {
+	/** A new client in the slot, asking for {@code name} unless it is null. */
+	private void connect(Slot slot, String name) {
 		ChatClient client = ChatClient.connect(this.port, name);
-		this.everNamed.add(client.next("welcome").path("name").asString());
-		return client;
+		slot.name = client.next("welcome").path("name").asString();
+		this.everNamed.add(slot.name);
+		slot.client = client;
 	}
 
 	private void count(String operation) {
@@ -323,7 +381,16 @@ class ConcurrencyStressIntegrationTests {
 
 	private static final class Slot {
 
+		final boolean quiet;
+
 		ChatClient client;
+
+		/** The name its client was welcomed with: a quiet slot's client never renames. */
+		String name;
+
+		Slot(boolean quiet) {
+			this.quiet = quiet;
+		}
 
 	}
 

@@ -17,10 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.imsystem.ChatProperties;
 import io.imsystem.support.ChatClient;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -33,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability",
-				"chat.limits.handshakes-per-second=100000", "chat.limits.handshake-burst=100000" })
+				"chat.limits.handshakes-per-second=100000", "chat.limits.handshake-burst=100000",
+				"chat.limits.burst=" + FloodIntegrationTests.BURST,
+				"chat.limits.messages-per-second=" + FloodIntegrationTests.PER_SECOND })
 class FloodIntegrationTests {
 
 	private static final Logger logger = LoggerFactory.getLogger(FloodIntegrationTests.class);
@@ -47,16 +47,16 @@ class FloodIntegrationTests {
 
 	private static final Duration BOUND = Duration.ofSeconds(30);
 
+	/** The default limits, set here so that the test knows them without asking the server. */
+	static final int BURST = 40;
+
+	static final int PER_SECOND = 20;
+
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	ChatProperties properties;
-
 	@Test
 	void aFlooderIsThrottledAndTheOthersKeepChatting() throws Exception {
-		int burst = this.properties.limits().burst();
-		int perSecond = this.properties.limits().messagesPerSecond();
 		ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
 		try (ChatClient observer = ChatClient.join(this.port, "floodwatch");
 				ChatClient steady = ChatClient.join(this.port, "steady");
@@ -125,10 +125,10 @@ class FloodIntegrationTests {
 					roundTripMicros.stream().mapToLong(Long::longValue).max().orElse(0));
 
 			// The burst goes through whole and in order, then only the sustained rate.
-			assertThat(floodEchoes.subList(0, burst))
-				.containsExactlyElementsOf(IntStream.range(0, burst).mapToObj((i) -> "flood-" + i).toList());
+			assertThat(floodEchoes.subList(0, BURST))
+				.containsExactlyElementsOf(IntStream.range(0, BURST).mapToObj((i) -> "flood-" + i).toList());
 			assertThat(floodEchoes.size()).as("frames broadcast")
-				.isLessThanOrEqualTo(burst + (int) Math.ceil(perSecond * windowSeconds));
+				.isLessThanOrEqualTo(BURST + (int) Math.ceil(PER_SECOND * windowSeconds));
 			// The first drop is reported, then at most one error a second: never one per drop.
 			assertThat(rateLimited).isGreaterThanOrEqualTo(1)
 				.isLessThanOrEqualTo(1 + (int) Math.ceil(windowSeconds));

@@ -2,16 +2,14 @@ package io.imsystem.reliability;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -23,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.imsystem.protocol.CloseCode;
 import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.RawWebSocket;
@@ -37,22 +36,32 @@ import static org.awaitility.Awaitility.await;
  * Frames no honest client sends, written byte by byte after a real handshake: each is answered
  * with the close code RFC 6455 asks for (1002 protocol error, 1007 invalid payload, 1009 too big,
  * 1003 for binary), the connection ends, the session leaves with reason {@code error}, the rest of
- * the room keeps chatting, and no thread is left spinning on a broken connection.
+ * the room keeps chatting, and no thread is left spinning on a broken connection: the server has
+ * few request threads here, far fewer than the abuses it gets, so one kept by each would soon
+ * leave none to answer anyone.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "chat.idle.sweep-interval=100ms", "chat.admin.password=reliability",
-				"chat.limits.handshakes-per-second=100000", "chat.limits.handshake-burst=100000" })
+				"chat.limits.handshakes-per-second=100000", "chat.limits.handshake-burst=100000",
+				"server.tomcat.threads.max=" + ProtocolAbuseIntegrationTests.REQUEST_THREADS,
+				"server.tomcat.threads.min-spare=1" })
 class ProtocolAbuseIntegrationTests {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProtocolAbuseIntegrationTests.class);
 
-	private static final int PROTOCOL_ERROR = 1002;
+	private static final int PROTOCOL_ERROR = CloseCode.PROTOCOL_ERROR.code();
 
-	private static final int BINARY_REFUSED = 1003;
+	private static final int BINARY_REFUSED = CloseCode.BINARY_NOT_ACCEPTED.code();
 
-	private static final int INVALID_PAYLOAD = 1007;
+	private static final int INVALID_PAYLOAD = CloseCode.BAD_DATA.code();
 
-	private static final int TOO_BIG = 1009;
+	private static final int TOO_BIG = CloseCode.TOO_BIG.code();
+
+	/** The server's request threads ({@code server.tomcat.threads.max}): they read every frame. */
+	static final int REQUEST_THREADS = 4;
+
+	/** Every kind of abuse this many times: many times more abusers than request threads. */
+	private static final int FLOOD_ROUNDS = 4;
 
 	/** Over {@code chat.limits.max-frame-bytes} (8192 by default). */
 	private static final int OVERSIZE = 9000;
@@ -151,33 +160,63 @@ class ProtocolAbuseIntegrationTests {
 			.isGreaterThanOrEqualTo(STREAM_RACE_ROUNDS - 5);
 	}
 
+	/**
+	 * Abusers, one after another, every kind of abuse several times over: meanwhile another user's
+	 * chat and {@code who} are answered, each abuser is closed with its code, and once they are
+	 * all gone the room still answers and a newcomer joins. A thread left spinning on a broken
+	 * connection, by any one kind, would have taken every request thread long before the end.
+	 */
 	@Test
-	void afterEveryKindOfAbuseNoThreadIsLeftSpinningOnAFrame() throws Exception {
-		for (Arguments arguments : abuses().toList()) {
-			Object[] values = arguments.get();
-			try (RawWebSocket abuser = RawWebSocket.connect(this.port, "spinner" + sequence.incrementAndGet())) {
-				((Abuse) values[2]).send(abuser);
-				int code = abuser.readUntilClose();
-				assertThat(code).as("close code for: %s", values[0]).isEqualTo(values[1]);
-				replyToClose(abuser, code);
-				assertThat(abuser.awaitEndOfStream()).isTrue();
+	void aFloodOfAbusersNeitherStallsTheRoomNorKeepsItsThreads() throws Exception {
+		List<Arguments> kinds = abuses().toList();
+		ExecutorService abusers = Executors.newSingleThreadExecutor();
+		try (ChatClient observer = ChatClient.join(this.port, "floodwatch")) {
+			Future<Integer> flood = abusers.submit(() -> {
+				int closed = 0;
+				for (int round = 0; round < FLOOD_ROUNDS; round++) {
+					for (Arguments kind : kinds) {
+						Object[] values = kind.get();
+						try (RawWebSocket abuser = RawWebSocket.connect(this.port, "spinner" + sequence.incrementAndGet())) {
+							((Abuse) values[2]).send(abuser);
+							int code = abuser.readUntilClose();
+							assertThat(code).as("close code for: %s", values[0]).isEqualTo(values[1]);
+							replyToClose(abuser, code);
+							assertThat(abuser.awaitEndOfStream()).as("connection ended: %s", values[0]).isTrue();
+						}
+						closed++;
+					}
+				}
+				return closed;
+			});
+			AtomicInteger round = new AtomicInteger();
+			// Paced well within the observer's own rate limit; each answer within ChatClient.TIMEOUT.
+			await().pollInterval(Duration.ofMillis(250)).atMost(Duration.ofMinutes(2)).until(() -> {
+				answers(observer, "floodwatch", "during the flood " + round.incrementAndGet());
+				return flood.isDone();
+			});
+			assertThat(flood.get()).as("abusers closed with their codes").isEqualTo(FLOOD_ROUNDS * kinds.size());
+			logger.info("{} abusers closed against {} request threads; the observer was answered {} times meanwhile",
+					FLOOD_ROUNDS * kinds.size(), REQUEST_THREADS, round.get());
+
+			answers(observer, "floodwatch", "after the flood");
+			try (ChatClient newcomer = ChatClient.join(this.port, "afterflood")) {
+				answers(newcomer, "afterflood", "hello after the flood");
 			}
 		}
-		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-		// A spinning thread is RUNNABLE all the time, in the frame code or anywhere else; on an idle
-		// server every request thread waits for work, so a whole second in which none of them runs
-		// proves that none spins, without measuring time. The window restarts on a passing blip (a
-		// heartbeat, a late close).
-		assertThat(Arrays.stream(threads.dumpAllThreads(false, false)).map(ThreadInfo::getThreadName))
-			.as("the request threads watched")
-			.anyMatch((name) -> name.startsWith("http-nio-") && name.contains("-exec-"));
-		await().during(Duration.ofSeconds(1))
-			.atMost(Duration.ofSeconds(15))
-			.pollInterval(Duration.ofMillis(50))
-			.untilAsserted(() -> {
-				assertThat(threadsReadingFrames(threads)).isEmpty();
-				assertThat(runningContainerThreads(threads)).isEmpty();
-			});
+		finally {
+			abusers.shutdownNow();
+		}
+	}
+
+	/** A user's chat comes back to it and its {@code who} lists it. */
+	private static void answers(ChatClient client, String name, String text) {
+		client.send("{\"type\":\"chat\",\"text\":\"" + text + "\"}");
+		JsonNode chat = client.nextMatching((event) -> event.path("type").asString().equals("chat")
+				&& event.path("text").asString().equals(text));
+		assertThat(chat.path("text").asString()).isEqualTo(text);
+		client.send("who");
+		JsonNode users = client.nextMatching((event) -> event.path("type").asString().equals("users"));
+		assertThat(users.path("users").findValuesAsString("name")).contains(name);
 	}
 
 	static Stream<Arguments> abuses() {
@@ -241,32 +280,6 @@ class ProtocolAbuseIntegrationTests {
 
 	private static Arguments abuse(String description, int code, Abuse abuse) {
 		return Arguments.of(description, code, abuse);
-	}
-
-	/** Threads that are RUNNABLE inside Tomcat's WebSocket frame reading. */
-	private static List<String> threadsReadingFrames(ThreadMXBean threads) {
-		List<String> reading = new ArrayList<>();
-		for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
-			if (info.getThreadState() == Thread.State.RUNNABLE && Arrays.stream(info.getStackTrace())
-				.anyMatch((frame) -> frame.getClassName().startsWith("org.apache.tomcat.websocket.WsFrame")
-						|| frame.getClassName().startsWith("org.apache.tomcat.websocket.server.WsFrame"))) {
-				reading.add(info.getThreadName());
-			}
-		}
-		return reading;
-	}
-
-	/** Tomcat request threads (those that read frames) that are running, with where they are. */
-	private static List<String> runningContainerThreads(ThreadMXBean threads) {
-		List<String> running = new ArrayList<>();
-		for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
-			if (info.getThreadName().startsWith("http-nio-") && info.getThreadName().contains("-exec-")
-					&& info.getThreadState() == Thread.State.RUNNABLE) {
-				StackTraceElement[] stack = info.getStackTrace();
-				running.add(info.getThreadName() + ((stack.length > 0) ? " at " + stack[0] : ""));
-			}
-		}
-		return running;
 	}
 
 	private static JsonNode awaitPresence(ChatClient observer, String event, String name) {

@@ -15,11 +15,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.support.ChatClient;
-import io.imsystem.tcp.TcpGateway;
+import io.imsystem.support.FreePort;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,11 +36,16 @@ class ConnectionLimitIntegrationTests {
 	/** What a line-protocol client over the cap reads before the close. */
 	private static final String LINE_REFUSAL = "连接过多，请稍后再试\n";
 
+	/** {@code chat.tcp.port}, chosen before the app starts: the address line users are given. */
+	private static final int LINE_PORT = FreePort.find();
+
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	TcpGateway gateway;
+	@DynamicPropertySource
+	static void linePort(DynamicPropertyRegistry registry) {
+		registry.add("chat.tcp.port", () -> LINE_PORT);
+	}
 
 	@Test
 	void theLineGatewayKeepsTheSameCap() throws IOException {
@@ -47,12 +53,12 @@ class ConnectionLimitIntegrationTests {
 		List<Socket> open = new ArrayList<>();
 		try {
 			for (int i = 0; i < 3; i++) {
-				Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), this.gateway.port(), source, 0);
+				Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), LINE_PORT, source, 0);
 				socket.setSoTimeout(10_000);
 				assertThat(utf8Line(socket.getInputStream())).endsWith(":已上线");
 				open.add(socket);
 			}
-			try (Socket refused = new Socket(InetAddress.getByName("127.0.0.1"), this.gateway.port(), source, 0)) {
+			try (Socket refused = new Socket(InetAddress.getByName("127.0.0.1"), LINE_PORT, source, 0)) {
 				refused.setSoTimeout(10_000);
 				assertThat(utf8Line(refused.getInputStream()) + "\n").isEqualTo(LINE_REFUSAL);
 				assertThat(refused.getInputStream().read()).as("closed after the refusal").isEqualTo(-1);

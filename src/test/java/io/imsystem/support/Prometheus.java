@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What an operator's Prometheus scrapes from {@code /actuator/prometheus} (open without a login):
- * integration tests read how many sessions the node holds here instead of reaching into its beans.
+ * integration tests read how many sessions and connections the node holds here instead of reaching
+ * into its beans.
  */
 public final class Prometheus {
 
@@ -14,6 +15,11 @@ public final class Prometheus {
 	/** The sessions the node holds, still joining and ending ones included ({@code chat.sessions.active}). */
 	public static int sessionsActive(int port) {
 		return (int) value(port, "chat_sessions_active");
+	}
+
+	/** The line-protocol connections the node holds open, joined or not ({@code chat.tcp.connections}). */
+	public static int lineConnections(int port) {
+		return (int) value(port, "chat_tcp_connections");
 	}
 
 	/** The value of a series without tags. */

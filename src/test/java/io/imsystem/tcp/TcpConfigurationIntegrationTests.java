@@ -1,82 +1,92 @@
 package io.imsystem.tcp;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
+import java.net.Socket;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.imsystem.ChatProperties;
-import io.imsystem.chat.ChatService;
-import io.imsystem.session.AddressLimiter;
+import io.imsystem.ImSystemApplication;
+import io.imsystem.support.FreePort;
 
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.Mockito.mock;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The {@code chat.tcp.*} settings, in a small context with the gateway and nothing else. */
+/**
+ * The {@code chat.tcp.*} settings, each in an application started as an operator starts it: the
+ * port it listens on is the one its log gives, and a setting it cannot use stops the start with a
+ * message naming the property.
+ */
+@ExtendWith(OutputCaptureExtension.class)
 class TcpConfigurationIntegrationTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withUserConfiguration(Dependencies.class, TcpConfiguration.class)
-		.withPropertyValues("chat.tcp.port=0");
+	private static final Pattern LISTENING = Pattern.compile("Line-protocol TCP gateway listening on 127\\.0\\.0\\.1:(\\d+)");
 
 	@Test
-	void listensOnARandomPortWhenThePortIsZero() {
-		this.runner.run((context) -> {
-			TcpGateway gateway = context.getBean(TcpGateway.class);
-			assertThat(gateway.isRunning()).isTrue();
-			assertThat(gateway.port()).isPositive();
-			try (LineClient client = LineClient.connect(gateway.port())) {
+	void listensOnARandomPortWhenThePortIsZero(CapturedOutput output) {
+		try (ConfigurableApplicationContext server = app("--chat.tcp.port=0")) {
+			int port = loggedPort(output);
+			assertThat(port).isPositive();
+			try (LineClient client = LineClient.join(port)) {
 				assertThat(client.address()).startsWith("127.0.0.1:");
 			}
-		});
+		}
 	}
 
 	@Test
-	void canBeTurnedOff() {
-		this.runner.withPropertyValues("chat.tcp.enabled=false")
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(TcpGateway.class));
+	void canBeTurnedOff(CapturedOutput output) {
+		int port = FreePort.find();
+		try (ConfigurableApplicationContext server = app("--chat.tcp.enabled=false", "--chat.tcp.port=" + port)) {
+			assertThat(server.isRunning()).isTrue();
+			assertThat(output.getOut()).doesNotContain("Line-protocol TCP gateway listening");
+			assertThatExceptionOfType(ConnectException.class).as("nothing listens on chat.tcp.port")
+				.isThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close());
+		}
 	}
 
 	@Test
 	void refusesAnInvalidPortNamingTheProperty() {
-		this.runner.withPropertyValues("chat.tcp.port=70000")
-			.run((context) -> assertThat(context).getFailure().rootCause().hasMessageContaining("chat.tcp.port"));
+		assertThatThrownBy(() -> app("--chat.tcp.port=70000")).rootCause().hasMessageContaining("chat.tcp.port");
 	}
 
 	@Test
 	void portInUseFailsStartUpNamingTheProperty() throws IOException {
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			this.runner.withPropertyValues("chat.tcp.port=" + taken.getLocalPort())
-				.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("chat.tcp.port"));
+			assertThatThrownBy(() -> app("--chat.tcp.port=" + taken.getLocalPort()))
+				.hasStackTraceContaining("chat.tcp.port");
 		}
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@EnableConfigurationProperties(ChatProperties.class)
-	static class Dependencies {
+	/**
+	 * Starts the application with these settings on its command line, as an operator would: they
+	 * win over every configuration file, the tests' own included.
+	 */
+	private static ConfigurableApplicationContext app(String... arguments) {
+		return new SpringApplicationBuilder(ImSystemApplication.class)
+			.properties("server.port=0", "chat.admin.password=tcp-configuration")
+			.run(arguments);
+	}
 
-		@Bean
-		ChatService chatService() {
-			return mock(ChatService.class);
+	/** The port of the last "listening" line the gateway logged. */
+	private static int loggedPort(CapturedOutput output) {
+		Matcher matcher = LISTENING.matcher(output.getOut());
+		int port = -1;
+		while (matcher.find()) {
+			port = Integer.parseInt(matcher.group(1));
 		}
-
-		@Bean
-		Clock clock() {
-			return Clock.systemUTC();
-		}
-
-		@Bean
-		AddressLimiter addressLimiter() {
-			return new AddressLimiter(50);
-		}
-
+		assertThat(port).as("the gateway's listening line in the log").isPositive();
+		return port;
 	}
 
 }

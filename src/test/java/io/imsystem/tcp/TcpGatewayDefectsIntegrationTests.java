@@ -1,7 +1,6 @@
 package io.imsystem.tcp;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -13,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import io.imsystem.idle.KickRecord;
-import io.imsystem.protocol.LeaveReason;
 import io.imsystem.support.ChatClient;
 
 import static io.imsystem.tcp.LineClient.chatLine;
@@ -111,7 +108,7 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 				}
 				wins += wsAnswer.get(ChatClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS).equals("renamed") ? 1 : 0;
 				assertThat(wins).as("winners of %s", name).isEqualTo(1);
-				assertThat(this.registry.find(name)).isNotNull();
+				assertThat(user(name)).as("user %s", name).isNotNull();
 			}
 		}
 		finally {
@@ -157,9 +154,9 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 		// The original wrote to each user from one broadcast loop: one user that did not read
 		// blocked every message for everyone.
 		LineClient reader = tcp();
-		LineClient slow = track(LineClient.connectNotReading(this.gateway.port()));
+		LineClient slow = track(LineClient.connectNotReading(LINE_PORT));
 		String slowAddress = slow.address();
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.registry.find(slowAddress) != null);
+		await().atMost(ChatClient.TIMEOUT).until(() -> user(slowAddress) != null);
 		reader.skipUntil(joinLine(slowAddress, slowAddress));
 		String text = "x".repeat(4000);
 		String echo = chatLine(reader.address(), reader.address(), text);
@@ -175,13 +172,13 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 			}
 		}
 		assertThat(dropped).as("slow reader dropped").isTrue();
-		assertThat(this.registry.find(slowAddress)).isNull();
+		assertThat(user(slowAddress)).isNull();
 		reader.sendLine("who");
 		reader.skipUntil(whoLine(reader.address(), reader.address()));
-		KickRecord kick = kickOf(slowAddress);
-		assertThat(kick.reason()).isEqualTo(LeaveReason.SLOW);
+		JsonNode kick = admin().awaitKickOfAddress(slowAddress);
+		assertThat(kick.path("reason").asString()).isEqualTo("slow");
 		slow.drainToEnd(64L * 1024 * 1024);
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.gateway.openConnections() == 1);
+		await().atMost(ChatClient.TIMEOUT).until(() -> lineConnections() == 1);
 	}
 
 	@Test
@@ -219,7 +216,7 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 		LineClient a = tcp();
 		LineClient b = tcp();
 		a.next();
-		int limit = this.properties.tcp().maxLineBytes();
+		int limit = MAX_LINE_BYTES;
 		// Exactly the limit in UTF-8 bytes, in fewer characters than the text limit.
 		String longest = "长".repeat(limit / 3) + "z".repeat(limit % 3);
 		assertThat(longest.getBytes(StandardCharsets.UTF_8)).hasSize(limit);
@@ -244,7 +241,7 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 		a.next();
 		a.sendLine("to|" + b.address() + "|你好");
 		assertThat(b.next()).isEqualTo(a.address() + "对您说:你好\n");
-		shortenTimeout(b.address(), Duration.ofMillis(100));
+		shortenTimeout(b.address());
 		assertThat(b.next()).isEqualTo("你被踢了\n");
 		b.assertEnd();
 	}
@@ -260,15 +257,15 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 		String address = idle.address();
 		other.next();
 		ws.nextOfType("presence");
-		shortenTimeout(address, Duration.ofMillis(100));
+		shortenTimeout(address);
 		assertThat(idle.next()).isEqualTo("你被踢了\n");
 		assertThat(other.next()).isEqualTo(leaveLine(address, address));
 		JsonNode left = nextLeave(ws);
 		assertThat(left.path("reason").asString()).isEqualTo("idle");
-		KickRecord kick = kickOf(address);
-		assertThat(kick.reason()).isEqualTo(LeaveReason.IDLE);
-		assertThat(kick.name()).isEqualTo(address);
-		assertThat(kick.message()).isEqualTo("你被踢了");
+		JsonNode kick = admin().awaitKickOfAddress(address);
+		assertThat(kick.path("reason").asString()).isEqualTo("idle");
+		assertThat(kick.path("name").asString()).isEqualTo(address);
+		assertThat(kick.path("message").asString()).isEqualTo("你被踢了");
 	}
 
 	@Test
@@ -278,11 +275,11 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 		LineClient other = tcp();
 		LineClient kicked = tcp();
 		other.next();
-		shortenTimeout(kicked.address(), Duration.ofMillis(100));
+		shortenTimeout(kicked.address());
 		assertThat(kicked.next()).isEqualTo("你被踢了\n");
 		kicked.assertEnd();
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.gateway.openConnections() == 1);
-		assertThat(this.registry.find(kicked.address())).isNull();
+		await().atMost(ChatClient.TIMEOUT).until(() -> lineConnections() == 1);
+		assertThat(user(kicked.address())).isNull();
 		other.skipUntil(leaveLine(kicked.address(), kicked.address()));
 		other.sendLine("after the kick");
 		assertThat(other.next()).isEqualTo(chatLine(other.address(), other.address(), "after the kick"));
@@ -297,7 +294,7 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 		leaving.shutdownOutput();
 		leaving.assertEnd();
 		assertThat(other.next()).isEqualTo(leaveLine(leaving.address(), leaving.address()));
-		await().atMost(ChatClient.TIMEOUT).until(() -> this.gateway.openConnections() == 1);
+		await().atMost(ChatClient.TIMEOUT).until(() -> lineConnections() == 1);
 	}
 
 	private List<LineClient> joinAll(int count) {
@@ -310,14 +307,6 @@ class TcpGatewayDefectsIntegrationTests extends GatewayTestSupport {
 			clients.add(client);
 		}
 		return clients;
-	}
-
-	private KickRecord kickOf(String address) {
-		return this.kickHistory.all()
-			.stream()
-			.filter((kick) -> address.equals(kick.remoteAddress()))
-			.findFirst()
-			.orElseThrow(() -> new AssertionError("no kick of " + address));
 	}
 
 	/** The type of the next {@code renamed} or {@code error} event, skipping others' presence. */

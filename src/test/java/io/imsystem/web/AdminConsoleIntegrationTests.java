@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.imsystem.idle.IdlePolicy;
 import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
@@ -21,7 +20,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -46,10 +44,8 @@ class AdminConsoleIntegrationTests {
 	@LocalServerPort
 	int port;
 
-	@Autowired
-	IdlePolicy policy;
-
-	private IdlePolicy.Settings settingsBefore;
+	/** The global settings as the test found them ({@code GET /api/admin/timeout}), put back after it. */
+	private JsonNode settingsBefore;
 
 	@BeforeAll
 	static void chromium() {
@@ -58,15 +54,20 @@ class AdminConsoleIntegrationTests {
 
 	@BeforeEach
 	void rememberGlobalTimeout() {
-		this.settingsBefore = this.policy.settings();
+		this.settingsBefore = admin().timeout();
 	}
 
 	@AfterEach
 	void restoreGlobalTimeout() {
 		// Null only if the test was skipped before its setup ran: there is nothing to restore then.
 		if (this.settingsBefore != null) {
-			this.policy.update(this.settingsBefore.timeout(), this.settingsBefore.warningBefore());
+			admin().restoreTimeout(this.settingsBefore.path("timeoutSeconds").asLong(),
+					this.settingsBefore.path("warningSeconds").asLong());
 		}
+	}
+
+	private AdminApi admin() {
+		return AdminApi.of(this.port, USER, PASSWORD);
 	}
 
 	private Http api() {
@@ -230,8 +231,8 @@ class AdminConsoleIntegrationTests {
 				.isEqualTo("The warning (10 min) must be shorter than the timeout (5 min), or 0 for no warning.");
 			assertThat(console.find("#timeout-result").getDomAttribute("class")).contains("problem");
 			JsonNode timeout = api().get("/api/admin/timeout").json();
-			assertThat(timeout.path("timeoutSeconds").asLong()).isEqualTo(this.settingsBefore.timeout().toSeconds());
-			assertThat(timeout.path("warningSeconds").asLong()).isEqualTo(this.settingsBefore.warningBefore().toSeconds());
+			assertThat(timeout.path("timeoutSeconds").asLong()).isEqualTo(this.settingsBefore.path("timeoutSeconds").asLong());
+			assertThat(timeout.path("warningSeconds").asLong()).isEqualTo(this.settingsBefore.path("warningSeconds").asLong());
 		}
 	}
 

@@ -1,39 +1,28 @@
 package io.imsystem.web;
 
-import io.imsystem.chat.ChatService;
-import io.imsystem.protocol.LeaveReason;
-import io.imsystem.session.ChatSession;
-import io.imsystem.chat.Roster;
+import io.imsystem.ImSystemApplication;
+import io.imsystem.support.AdminApi;
+import io.imsystem.support.FreePort;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.WebElement;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The idle kick as the person sees it, with a 2-second timeout: a countdown, then a banner with
  * the kick message and no automatic reconnect; whereas a server restart (1001) is reconnected by
- * the page itself.
+ * the page itself. The test starts the server itself, on a port of its own, so that it can stop
+ * and start it again at the same address.
  */
 @ExtendWith(BrowserInstalled.class)
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "chat.idle.timeout=2s",
-		"chat.idle.warning-before=1s", "chat.idle.sweep-interval=100ms" })
 class IdleKickPageIntegrationTests {
 
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	Roster registry;
-
-	@Autowired
-	ChatService chat;
+	private static final String ADMIN_PASSWORD = "idle-page";
 
 	@BeforeAll
 	static void chromium() {
@@ -42,9 +31,13 @@ class IdleKickPageIntegrationTests {
 
 	@Test
 	void idlePersonIsWarnedThenKickedAndStaysOut() {
+		int port = FreePort.find();
+		ConfigurableApplicationContext server = new SpringApplicationBuilder(ImSystemApplication.class).run(
+				"--server.port=" + port, "--chat.idle.timeout=2s", "--chat.idle.warning-before=1s",
+				"--chat.idle.sweep-interval=100ms", "--chat.admin.password=" + ADMIN_PASSWORD);
 		try (Browser aliceBrowser = Browser.desktop(); Browser bobBrowser = Browser.desktop()) {
-			ChatPage alice = ChatPage.open(aliceBrowser, this.port);
-			ChatPage bob = ChatPage.open(bobBrowser, this.port);
+			ChatPage alice = ChatPage.open(aliceBrowser, port);
+			ChatPage bob = ChatPage.open(bobBrowser, port);
 			alice.join("alice");
 			bob.join("bob");
 			alice.type("大家好");
@@ -81,11 +74,11 @@ class IdleKickPageIntegrationTests {
 			Screenshots.save(alice.driver, "chat");
 
 			// A server restart closes bob with 1001: his page comes back by itself...
-			ChatSession bobSession = this.registry.find("bob");
-			this.chat.kick(bobSession, LeaveReason.SHUTDOWN, "server restarting", null);
+			server.stop();
+			server.start();
 			bob.waitUntil((driver) -> bob.hasEntry("join", "Reconnected as bob"), bob);
 			// ...while alice's, kicked with 4408 before him, did not.
-			assertThat(this.registry.find("alice")).isNull();
+			assertThat(AdminApi.of(port, ADMIN_PASSWORD).onlineNames()).containsExactly("bob");
 			assertThat(bob.users()).containsExactly("bob");
 			assertThat(alice.status()).isEqualTo("disconnected");
 
@@ -96,6 +89,9 @@ class IdleKickPageIntegrationTests {
 			alice.type("back again");
 			bob.waitUntil((driver) -> bob.hasEntry("chat", "back again"), bob);
 			bob.waitUntil((driver) -> bob.hasEntry("join", "alice joined") && bob.users().contains("alice"), bob);
+		}
+		finally {
+			server.close();
 		}
 	}
 

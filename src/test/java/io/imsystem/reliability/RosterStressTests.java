@@ -30,12 +30,13 @@ import io.imsystem.presence.LocalNameDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The registry alone, without sockets, many times faster than the stress test with clients: eight
- * threads joining, renaming (to a handful of names, in any case) and removing the same sessions,
- * from a fixed seed. Afterwards every registered session is found under its own name, no name
- * points to a session that is gone, and every free name can be taken.
+ * The roster (this node's hub and the name directory, kept in step) alone, without sockets, many
+ * times faster than the stress test with clients: eight threads joining, renaming (to a handful of
+ * names, in any case) and removing the same sessions, from a fixed seed. Afterwards every
+ * registered session is found under its own name, no name points to a session that is gone, and
+ * every free name can be taken.
  */
-class SessionRegistryStressTests {
+class RosterStressTests {
 
 	private static final long SEED = 0x5E55_1015L;
 
