@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.ElementClickInterceptedException;
+import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -161,11 +162,20 @@ final class ChatPage {
 		return this.driver.findElement(By.cssSelector(css));
 	}
 
-	/** If the idle warning is showing, answers it with "I'm here". */
+	/**
+	 * If the idle warning is showing, answers it with "I'm here". Called on every poll of a wait, so
+	 * a click that cannot land yet (the warning still sliding in, or already going because the
+	 * kick or an answer came first) is left to the next poll rather than waited for here.
+	 */
 	void stayActive() {
 		WebElement warning = idleWarning();
 		if (warning.isDisplayed()) {
-			click("#im-here");
+			try {
+				find("#im-here").click();
+			}
+			catch (ElementNotInteractableException | StaleElementReferenceException ex) {
+				// The next poll tries again.
+			}
 		}
 	}
 
