@@ -16,6 +16,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import org.apache.tomcat.websocket.AsyncBatchFlush;
 import org.apache.tomcat.websocket.WsSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,9 @@ import io.imsystem.session.Connection;
 /**
  * The one sender of a WebSocket session. Callers only enqueue; frames go out one at a time, in
  * order, through the container's non-blocking send, so no caller's thread ever waits on a client.
+ * Frames are batched: the container copies each into the session's output buffer and writes the
+ * buffer when it is full or when the queue is empty (an asynchronous flush), so a burst costs one
+ * socket write per buffer instead of one write and one completion hand-off per frame.
  * A client that lets more than {@code bufferSizeLimit} bytes pile up, or whose write does not
  * finish within the container's send timeout, is reported as slow.
  */
@@ -106,6 +110,15 @@ final class WebSocketConnection implements Connection {
 
 	private volatile int inFlightBytes;
 
+	/** Whether to batch: the asynchronous flush it needs is Tomcat's ({@link AsyncBatchFlush}). */
+	private final boolean batching;
+
+	/**
+	 * Whether frames went into the container's batch since its last flush. Read and written only
+	 * by whoever holds {@link #writing}, whose hand-over orders it.
+	 */
+	private boolean unflushed;
+
 	private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
 	private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -131,6 +144,21 @@ final class WebSocketConnection implements Connection {
 		this.sendTimeLimitMillis = sendTimeLimitMillis;
 		this.closer = closer;
 		this.onSlow = onSlow;
+		this.batching = batch(this.remote);
+	}
+
+	private static boolean batch(RemoteEndpoint.Async remote) {
+		if (!AsyncBatchFlush.supports(remote)) {
+			return false;
+		}
+		try {
+			remote.setBatchingAllowed(true);
+			return true;
+		}
+		catch (IOException ex) {
+			// Only turning batching off flushes (and can fail); turning it on cannot.
+			return false;
+		}
 	}
 
 	@Override
@@ -210,6 +238,9 @@ final class WebSocketConnection implements Connection {
 		}
 		try {
 			this.remote.sendPing(ByteBuffer.allocate(0));
+			// Batched like any frame (the buffer was empty: every drain ends with a flush); the
+			// drain below flushes it.
+			this.unflushed = this.batching;
 			return true;
 		}
 		catch (IOException | RuntimeException ex) {
@@ -263,6 +294,15 @@ final class WebSocketConnection implements Connection {
 			}
 			Object next = this.queue.poll();
 			if (next == null) {
+				if (this.unflushed) {
+					// The queue is empty: write out what the batch holds before letting go.
+					this.unflushed = false;
+					this.inFlightBytes = 0;
+					if (!write(null)) {
+						return;
+					}
+					continue;
+				}
 				this.writing.set(false);
 				if (this.queue.isEmpty() && this.pendingPong.get() == null) {
 					return;
@@ -270,28 +310,44 @@ final class WebSocketConnection implements Connection {
 				continue;
 			}
 			if (next instanceof CloseCode code) {
-				// Everything before the close has been written; "writing" stays held for good.
+				// Everything before the close has been handed over (Tomcat flushes its batch before
+				// the close frame); "writing" stays held for good.
 				closeSession(code, false);
 				return;
 			}
 			JsonEncoding.Frame frame = (JsonEncoding.Frame) next;
 			this.inFlightBytes = frame.bytes();
-			this.completedInline = false;
-			this.sendingThread = Thread.currentThread();
-			try {
-				this.remote.sendText(frame.text(), this::sent);
-			}
-			catch (RuntimeException ex) {
-				this.sendingThread = null;
-				failed(ex);
-				return;
-			}
-			this.sendingThread = null;
-			if (!this.completedInline) {
-				// The completion callback continues the drain on the container's thread.
+			if (!write(frame)) {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * Starts sending {@code frame}, or flushing the batch when it is {@code null}.
+	 * @return whether it completed inside the call (the writing slot is free again and the drain
+	 * loop goes on); otherwise the completion callback continues the drain on the container's thread
+	 */
+	private boolean write(JsonEncoding.Frame frame) {
+		this.completedInline = false;
+		this.sendingThread = Thread.currentThread();
+		try {
+			if (frame == null) {
+				AsyncBatchFlush.flush(this.remote, this::sent);
+			}
+			else {
+				// Before the call: its completion may run the next drain on another thread.
+				this.unflushed = this.batching;
+				this.remote.sendText(frame.text(), this::sent);
+			}
+		}
+		catch (RuntimeException ex) {
+			this.sendingThread = null;
+			failed(ex);
+			return false;
+		}
+		this.sendingThread = null;
+		return this.completedInline;
 	}
 
 	/**
@@ -305,6 +361,13 @@ final class WebSocketConnection implements Connection {
 		properties.put(BLOCKING_SEND_TIMEOUT, CONTROL_SEND_MILLIS);
 		try {
 			this.session.getBasicRemote().sendPong(pong.payload());
+			if (this.batching) {
+				// Batched, the pong would only be copied into the output buffer, and a client that
+				// never reads would hold its flush, and this connection, for the whole send time
+				// limit: the pong (and any frame batched before it) is flushed under the same bound.
+				this.session.getBasicRemote().flushBatch();
+				this.unflushed = false;
+			}
 			return true;
 		}
 		catch (IOException | RuntimeException ex) {
