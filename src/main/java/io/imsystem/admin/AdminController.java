@@ -78,6 +78,17 @@ class AdminController {
 		return users;
 	}
 
+	/** The nodes serving the room (one, or every live node of a cluster), and which one answered. */
+	@GetMapping("/nodes")
+	NodesView nodes() {
+		List<NodeView> nodes = new ArrayList<>();
+		for (Presence.Node node : this.presence.nodes(this.clock.millis())) {
+			nodes.add(new NodeView(node.node(), node.online(), Instant.ofEpochMilli(node.lastHeartbeat())));
+		}
+		nodes.sort(Comparator.comparing(NodeView::node));
+		return new NodesView(node(), nodes);
+	}
+
 	@GetMapping("/timeout")
 	TimeoutView timeout() {
 		IdlePolicy.Settings settings = this.policy.settings();
@@ -286,14 +297,30 @@ class AdminController {
 	}
 
 	/**
+	 * @param answeredBy the node that answered this request
+	 * @param nodes the live nodes, by id
+	 */
+	record NodesView(String answeredBy, List<NodeView> nodes) {
+	}
+
+	/**
+	 * @param node its id
+	 * @param online its sessions, as of its last heartbeat
+	 * @param lastHeartbeat when it last reported
+	 */
+	record NodeView(String node, int online, Instant lastHeartbeat) {
+	}
+
+	/**
+	 * @param node the node the user is connected to
 	 * @param override whether {@code timeoutSeconds} is the user's own rather than the global one
 	 */
-	record UserView(String name, String remoteAddress, Instant connectedAt, Instant lastActivityAt, long idleSeconds,
-			long timeoutSeconds, boolean override) {
+	record UserView(String name, String node, String remoteAddress, Instant connectedAt, Instant lastActivityAt,
+			long idleSeconds, long timeoutSeconds, boolean override) {
 
 		/** @param override the member's own timeout after the request, or {@code null} */
 		static UserView of(Presence.Member member, Duration timeout, Duration override) {
-			return new UserView(member.name(), member.remoteAddress(), Instant.ofEpochMilli(member.connectedAt()),
+			return new UserView(member.name(), member.node(), member.remoteAddress(), Instant.ofEpochMilli(member.connectedAt()),
 					Instant.ofEpochMilli(member.lastActivityAt()), member.idleSeconds(), timeout.toSeconds(),
 					override != null);
 		}

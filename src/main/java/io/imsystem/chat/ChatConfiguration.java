@@ -77,8 +77,8 @@ class ChatConfiguration {
 	}
 
 	@Bean
-	Roster roster(Hub hub, NameDirectory names, ChatProperties properties) {
-		return new Roster(hub, names, properties.cluster().nodeId());
+	Roster roster(Hub hub, NameDirectory names, Presence presence, ChatProperties properties) {
+		return new Roster(hub, names, presence, properties.cluster().nodeId());
 	}
 
 	@Bean

@@ -2,6 +2,7 @@ package io.imsystem.chat;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -41,7 +42,7 @@ public class ChatService implements IdleActions {
 	public ChatService(Roster roster, Presence presence, Broker broker, PresenceWindow window, CommandParser parser,
 			IdlePolicy idlePolicy, IdleTracker idleTracker, KickHistory kickHistory, ChatMetrics metrics,
 			ChatProperties properties, Clock clock) {
-		this.membership = new Membership(roster, window, idlePolicy, idleTracker, kickHistory, metrics, properties,
+		this.membership = new Membership(roster, presence, window, idlePolicy, idleTracker, kickHistory, metrics, properties,
 				clock);
 		this.room = new RoomCommands(this.membership, roster, presence, broker, parser, metrics, clock);
 		broker.subscribeControl(this.membership::handle);
@@ -144,6 +145,24 @@ public class ChatService implements IdleActions {
 	/** Sets or, with {@code null}, removes a session's own idle timeout; applies at the next sweep. */
 	public void overrideTimeout(ChatSession session, Duration timeout) {
 		this.membership.overrideTimeout(session, timeout);
+	}
+
+	/**
+	 * Announces, once, the leaves of users of another node that died (cluster mode: this node
+	 * reaped it), with reason {@code error}, to this node's sessions and the other nodes.
+	 */
+	public void leftElsewhere(List<Presence.Member> members) {
+		this.membership.leftElsewhere(members, LeaveReason.ERROR);
+	}
+
+	/**
+	 * Closes sessions of this node that the room no longer knows ({@code kicked} reason
+	 * {@code error}, close 1012) without announcing their leaves again: cluster mode, after this
+	 * node found itself declared dead, or a session whose name another node's user took while
+	 * Redis had lost it.
+	 */
+	public void dropStale(Collection<ChatSession> sessions) {
+		this.membership.dropStale(sessions);
 	}
 
 	/**

@@ -111,12 +111,7 @@ public final class Moderation {
 			}
 			return Presence.Member.of(session, owner.node(), this.clock.millis());
 		}
-		for (Presence.Member member : this.presence.members(this.clock.millis())) {
-			if (member.sessionId().equals(owner.sessionId())) {
-				return member;
-			}
-		}
-		return null;
+		return this.presence.member(owner.node(), owner.sessionId(), this.clock.millis());
 	}
 
 	private boolean isLocal(Owner owner) {

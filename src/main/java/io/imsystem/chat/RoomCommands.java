@@ -50,6 +50,7 @@ final class RoomCommands {
 		Command command = this.parser.parse(frame);
 		if (command.isActivity()) {
 			session.touch(now);
+			this.roster.touched(session, now);
 		}
 		RateLimiter limiter = session.rateLimiter();
 		if (!limiter.tryAcquire(now)) {
@@ -93,10 +94,17 @@ final class RoomCommands {
 	 */
 	private void whisper(ChatSession sender, Command.Private message, long now) {
 		Owner owner = this.roster.owner(message.to());
-		ChatSession target = (owner != null) ? this.roster.find(message.to()) : null;
-		String targetName = (target != null) ? target.name() : message.to();
-		boolean local = owner != null && owner.node().equals(this.roster.node());
-		if (owner == null || (local && (target == null || !target.isLive()))) {
+		String targetName = null;
+		if (owner != null && owner.node().equals(this.roster.node())) {
+			ChatSession target = this.roster.find(message.to());
+			targetName = (target != null && target.isLive()) ? target.name() : null;
+		}
+		else if (owner != null) {
+			// Named as its own node lists it (the case it chose), as a local target is.
+			Presence.Member target = this.presence.member(owner.node(), owner.sessionId(), now);
+			targetName = (target != null) ? target.name() : null;
+		}
+		if (targetName == null) {
 			this.membership.error(sender, ErrorCause.UNKNOWN_USER, "no user named " + message.to(), now);
 			return;
 		}

@@ -15,7 +15,6 @@ import io.imsystem.broker.Control;
 import io.imsystem.broker.RoomEvent;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.presence.Presence;
-import io.imsystem.presence.PresenceWindow;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
@@ -140,33 +139,6 @@ final class ClusterCodec {
 			case "rename" -> PresenceChange.rename(name, text(node, "previousName"));
 			default -> throw new IllegalArgumentException("no presence change is called " + event);
 		};
-	}
-
-	// ---- presence windows
-
-	String encodeFlush(String origin, PresenceWindow.Flush flush, long publishedAt) {
-		ObjectNode node = this.mapper.createObjectNode();
-		node.put(TYPE, "presence");
-		node.put("origin", origin);
-		node.put("at", publishedAt);
-		node.put("online", flush.online());
-		ArrayNode changes = node.putArray("changes");
-		for (PresenceWindow.Versioned<PresenceChange> versioned : flush.changes()) {
-			ObjectNode change = change(versioned.value());
-			change.put("version", versioned.version());
-			change.put("ts", versioned.ts());
-			changes.add(change);
-		}
-		return node.toString();
-	}
-
-	PresenceWindow.Flush decodeFlush(JsonNode node) {
-		List<PresenceWindow.Versioned<PresenceChange>> changes = new ArrayList<>();
-		for (JsonNode change : node.get("changes")) {
-			changes.add(new PresenceWindow.Versioned<>(change.get("version").asLong(), change.get("ts").asLong(),
-					change(change)));
-		}
-		return new PresenceWindow.Flush(changes, node.get("online").asInt());
 	}
 
 	// ---- control commands

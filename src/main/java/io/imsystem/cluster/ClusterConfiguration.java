@@ -11,8 +11,9 @@ import io.lettuce.core.resource.Delay;
 import io.imsystem.ChatProperties;
 import io.imsystem.admin.AdminAudit;
 import io.imsystem.broker.Control;
+import io.imsystem.chat.ChatService;
+import io.imsystem.chat.Roster;
 import io.imsystem.idle.IdlePolicy;
-import io.imsystem.idle.IdleSettingsStore;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.presence.NameDirectory;
 import io.imsystem.presence.Presence;
@@ -114,8 +115,14 @@ public class ClusterConfiguration {
 		return new NodeRegistry(redis, keys, properties.cluster().nodeId(), properties.cluster().nodeTtl(), codec);
 	}
 
+	@Bean(destroyMethod = "destroy")
+	ClusterNode clusterNode(NodeRegistry registry, RedisPresence presence, NameDirectory names,
+			RedisIdleSettingsStore settings, RedisBroker broker, Roster roster, ChatService chat, Clock clock) {
+		return new ClusterNode(registry, presence, names, settings, broker, roster, chat, clock);
+	}
+
 	@Bean
-	IdleSettingsStore idleSettingsStore(StringRedisTemplate redis, RedisKeys keys, ChatProperties properties,
+	RedisIdleSettingsStore idleSettingsStore(StringRedisTemplate redis, RedisKeys keys, ChatProperties properties,
 			RedisBroker broker) {
 		ChatProperties.Idle idle = properties.idle();
 		RedisIdleSettingsStore store = new RedisIdleSettingsStore(redis, keys,

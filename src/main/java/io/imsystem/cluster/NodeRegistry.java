@@ -166,25 +166,6 @@ public final class NodeRegistry {
 		reset(now);
 	}
 
-	/** The live nodes, by id: their online count and last heartbeat, as each last reported. */
-	public List<NodeInfo> nodes() {
-		List<NodeInfo> nodes = new ArrayList<>();
-		var entries = this.redis.opsForZSet().rangeWithScores(this.keys.nodes(), 0, -1);
-		if (entries == null) {
-			return nodes;
-		}
-		for (var entry : entries) {
-			String id = entry.getValue();
-			String description = this.redis.opsForValue().get(this.keys.nodeAlive(id));
-			if (description == null) {
-				continue;
-			}
-			var json = this.codec.read(description);
-			nodes.add(new NodeInfo(id, json.get("online").asInt(), json.get("at").asLong()));
-		}
-		return nodes;
-	}
-
 	private List<Presence.Member> reset(long now) {
 		List<?> result = this.redis.execute(RESET, List.of(this.keys.names(), this.keys.nodes()),
 				prefixes(this.node));
@@ -206,14 +187,6 @@ public final class NodeRegistry {
 	 * A node declared dead, and its members when it died: their leaves are to be announced.
 	 */
 	public record DeadNode(String node, List<Presence.Member> members) {
-	}
-
-	/**
-	 * @param node its id
-	 * @param online how many sessions it had at its last heartbeat
-	 * @param lastHeartbeat epoch milliseconds
-	 */
-	public record NodeInfo(String node, int online, long lastHeartbeat) {
 	}
 
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -22,7 +21,6 @@ import tools.jackson.databind.JsonNode;
 import io.imsystem.broker.Broker;
 import io.imsystem.broker.Control;
 import io.imsystem.broker.RoomEvent;
-import io.imsystem.presence.PresenceWindow;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -31,7 +29,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 
 /**
  * The broker of a cluster, on Redis pub/sub: one {@code PUBLISH} per room event (never one per
- * recipient), per presence window and per control command. This node's own events are delivered
+ * recipient) and per control command; a presence window is one room event for the other nodes
+ * ({@code RoomEvent.toOtherNodes}). This node's own events are delivered
  * here at once, on the publishing thread, as the local broker does, and skipped when they come back
  * from Redis: the users of one node keep chatting while Redis is away. Publishes do not wait for
  * Redis and are never buffered (Lettuce rejects commands while disconnected): what could not be
@@ -70,8 +69,6 @@ public final class RedisBroker implements Broker {
 	private final List<Consumer<RoomEvent>> subscribers = new CopyOnWriteArrayList<>();
 
 	private final List<Consumer<Control>> handlers = new CopyOnWriteArrayList<>();
-
-	private final List<BiConsumer<String, PresenceWindow.Flush>> presenceSubscribers = new CopyOnWriteArrayList<>();
 
 	private final List<Runnable> linkUpListeners = new CopyOnWriteArrayList<>();
 
@@ -149,8 +146,10 @@ public final class RedisBroker implements Broker {
 	@Override
 	public void publish(RoomEvent event) {
 		Objects.requireNonNull(event);
-		deliver(event);
+		// Queued for Redis before anyone here can read it: whatever a client of this node does
+		// after reading it is published after it (per-sender order across nodes).
 		send(this.keys.roomChannel(), this.codec.encodeEvent(event, this.clock.millis()));
+		deliver(event);
 	}
 
 	@Override
@@ -175,22 +174,6 @@ public final class RedisBroker implements Broker {
 	@Override
 	public void subscribeControl(Consumer<Control> handler) {
 		this.handlers.add(handler);
-	}
-
-	/**
-	 * Publishes one presence window of this node to the other nodes, as one message (this node
-	 * delivers its own windows itself).
-	 */
-	public void publishPresence(PresenceWindow.Flush flush) {
-		send(this.keys.roomChannel(), this.codec.encodeFlush(this.node, flush, this.clock.millis()));
-	}
-
-	/**
-	 * Receives the presence windows of the other nodes, with the node each came from (their
-	 * versions are that node's room versions: stamp them on arrival).
-	 */
-	public void subscribePresence(BiConsumer<String, PresenceWindow.Flush> subscriber) {
-		this.presenceSubscribers.add(subscriber);
 	}
 
 	private void deliver(RoomEvent event) {
@@ -260,13 +243,6 @@ public final class RedisBroker implements Broker {
 			if ("event".equals(type)) {
 				this.stats.lag(this.clock.millis() - message.get("at").asLong());
 				deliver(this.codec.decodeEvent(message));
-			}
-			else if ("presence".equals(type)) {
-				this.stats.lag(this.clock.millis() - message.get("at").asLong());
-				PresenceWindow.Flush flush = this.codec.decodeFlush(message);
-				for (BiConsumer<String, PresenceWindow.Flush> subscriber : this.presenceSubscribers) {
-					subscriber.accept(origin, flush);
-				}
 			}
 			else if ("control".equals(type)) {
 				handle(this.codec.decodeControl(message));

@@ -19,6 +19,11 @@ public enum CloseCode {
 	 * frame is a formality; it has no reason, as it never had.
 	 */
 	SEND_FAILED(1011, ""),
+	/**
+	 * Cluster mode: this node had been declared dead (frozen past the node TTL) and drops the
+	 * sessions the rest of the room no longer knows; the client reconnects.
+	 */
+	SERVICE_RESTART(1012, "this node left the cluster; reconnect"),
 	/** Too many connections from one address raced past the handshake check. */
 	TRY_AGAIN_LATER(1013, "too many connections from this address"),
 	/** The peer did not answer a heartbeat ping in time: it is presumed dead. */
