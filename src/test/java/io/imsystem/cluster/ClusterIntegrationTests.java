@@ -231,6 +231,39 @@ class ClusterIntegrationTests {
 		assertThat(Http.anonymous(a.port()).get("/api/admin/nodes").status()).isEqualTo(401);
 	}
 
+	@Test
+	void aTimeoutSetOnOneNodeShowsAndAppliesOnTheOtherAndBothListTheSameKicks() {
+		ChatClient bob = join(b, "bob");
+		try {
+			Http.Response put = a.http().put("/api/admin/timeout", "{\"timeoutSeconds\":2,\"warningSeconds\":0}");
+			assertThat(put.status()).isEqualTo(200);
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(b.http().get("/api/admin/timeout").json().path("timeoutSeconds").asLong())
+					.isEqualTo(2));
+
+			// bob, on node b, says nothing: node b's sweeper kicks him at the timeout set on node a.
+			JsonNode kicked = bob.nextOfType("kicked");
+			assertThat(kicked.path("reason").asString()).isEqualTo("idle");
+			assertThat(bob.awaitClose().code()).isEqualTo(4408);
+		}
+		finally {
+			a.http().put("/api/admin/timeout", "{\"timeoutSeconds\":300,\"warningSeconds\":30}");
+		}
+		for (TestNode node : List.of(a, b)) {
+			List<JsonNode> kicks = node.admin().kicks();
+			assertThat(kicks).as("kicks on %s", node.id()).isNotEmpty();
+			assertThat(kicks.get(0).path("name").asString()).isEqualTo("bob");
+			assertThat(kicks.get(0).path("reason").asString()).isEqualTo("idle");
+			assertThat(kicks.get(0).path("node").asString()).isEqualTo("node-b");
+			JsonNode audit = node.http().get("/api/admin/audit").json();
+			assertThat(audit.findValuesAsString("node")).contains("node-a");
+		}
+		assertThat(b.admin().kicks().toString()).isEqualTo(a.admin().kicks().toString());
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(b.http().get("/api/admin/timeout").json().path("timeoutSeconds").asLong())
+				.isEqualTo(300));
+	}
+
 	private static boolean renameAnswer(JsonNode event) {
 		String type = event.path("type").asString();
 		return type.equals("renamed") || type.equals("error");
