@@ -19,9 +19,15 @@ import io.imsystem.idle.KickRecord;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.Utf8;
 import io.imsystem.presence.Presence;
+import io.imsystem.presence.StoreUnavailableException;
 
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -193,6 +199,19 @@ class AdminController {
 	@GetMapping("/audit")
 	List<AuditEntry> audit() {
 		return this.audit.newest(this.audit.capacity());
+	}
+
+	/**
+	 * Cluster mode while Redis is away: what needs the other nodes cannot be answered; the
+	 * administrator may try again shortly.
+	 */
+	@ExceptionHandler({ StoreUnavailableException.class, DataAccessException.class })
+	ResponseEntity<ProblemDetail> unavailable(RuntimeException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+				"The chat cannot reach the rest of its cluster now.");
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, "2")
+			.body(problem);
 	}
 
 	private String node() {

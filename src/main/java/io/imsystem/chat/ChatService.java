@@ -37,6 +37,8 @@ public class ChatService implements IdleActions {
 
 	private final RoomCommands room;
 
+	private final Broker broker;
+
 	private final Clock clock;
 
 	public ChatService(Roster roster, Presence presence, Broker broker, PresenceWindow window, CommandParser parser,
@@ -46,6 +48,7 @@ public class ChatService implements IdleActions {
 				clock);
 		this.room = new RoomCommands(this.membership, roster, presence, broker, parser, metrics, clock);
 		broker.subscribeControl(this.membership::handle);
+		this.broker = broker;
 		this.clock = clock;
 	}
 
@@ -135,6 +138,14 @@ public class ChatService implements IdleActions {
 	 */
 	public void resume() {
 		this.membership.resume();
+	}
+
+	/**
+	 * Whether the room reaches every node now (always, for one node): while it does not, a new
+	 * session is refused (503) rather than admitted to a part of the room.
+	 */
+	public boolean isLinked() {
+		return this.broker.linkUp();
 	}
 
 	/** Whether new sessions are admitted: {@code false} once shutdown has begun. */

@@ -13,6 +13,7 @@ import io.imsystem.presence.NameDirectory;
 import io.imsystem.presence.NameDirectory.Owner;
 import io.imsystem.presence.Presence;
 import io.imsystem.session.ChatSession;
+import io.imsystem.session.Names;
 
 /**
  * This node's sessions under their names: the {@link Hub} holds the sessions, the
@@ -154,6 +155,20 @@ public final class Roster {
 	public ChatSession find(String name) {
 		Owner owner = this.names.owner(name);
 		return (owner != null && owner.node().equals(this.node)) ? this.hub.find(owner.sessionId()) : null;
+	}
+
+	/**
+	 * The session of this node with this name (or one with the same key), found without the name
+	 * directory: while a shared directory cannot be reached.
+	 */
+	public ChatSession findHere(String name) {
+		String key = Names.key(name);
+		for (ChatSession session : this.hub.sessions()) {
+			if (session.isLive() && Names.key(session.name()).equals(key)) {
+				return session;
+			}
+		}
+		return null;
 	}
 
 	/** Who owns this name, on whichever node, or {@code null}. */

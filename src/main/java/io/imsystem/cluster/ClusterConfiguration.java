@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -117,8 +118,9 @@ public class ClusterConfiguration {
 
 	@Bean(destroyMethod = "destroy")
 	ClusterNode clusterNode(NodeRegistry registry, RedisPresence presence, NameDirectory names,
-			RedisIdleSettingsStore settings, RedisBroker broker, Roster roster, ChatService chat, Clock clock) {
-		return new ClusterNode(registry, presence, names, settings, broker, roster, chat, clock);
+			RedisIdleSettingsStore settings, RedisBroker broker, Roster roster, ChatService chat, Clock clock,
+			ApplicationEventPublisher events) {
+		return new ClusterNode(registry, presence, names, settings, broker, roster, chat, clock, events);
 	}
 
 	@Bean

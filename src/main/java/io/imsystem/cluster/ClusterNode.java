@@ -17,6 +17,10 @@ import io.imsystem.presence.Presence;
 import io.imsystem.session.ChatSession;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -37,7 +41,8 @@ import org.springframework.context.SmartLifecycle;
  * Every Redis failure here is logged and tried again at the next tick: the node keeps serving its
  * own sessions while Redis is away.
  */
-final class ClusterNode implements SmartInitializingSingleton, SmartLifecycle {
+final class ClusterNode
+		implements SmartInitializingSingleton, SmartLifecycle, ApplicationListener<AvailabilityChangeEvent<?>> {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClusterNode.class);
 
@@ -61,6 +66,10 @@ final class ClusterNode implements SmartInitializingSingleton, SmartLifecycle {
 
 	private final ScheduledExecutorService scheduler;
 
+	private final RedisBroker broker;
+
+	private final ApplicationEventPublisher events;
+
 	/** Touched only on the scheduler's thread. */
 	private boolean registered;
 
@@ -70,7 +79,7 @@ final class ClusterNode implements SmartInitializingSingleton, SmartLifecycle {
 	private volatile boolean running;
 
 	ClusterNode(NodeRegistry registry, RedisPresence presence, NameDirectory names, RedisIdleSettingsStore settings,
-			RedisBroker broker, Roster roster, ChatService chat, Clock clock) {
+			RedisBroker broker, Roster roster, ChatService chat, Clock clock, ApplicationEventPublisher events) {
 		this.registry = registry;
 		this.presence = presence;
 		this.names = names;
@@ -85,6 +94,25 @@ final class ClusterNode implements SmartInitializingSingleton, SmartLifecycle {
 			return thread;
 		});
 		broker.onLinkUp(() -> this.scheduler.execute(this::linkCameUp));
+		// Readiness follows the link: a node that cannot reach Redis admits nobody (503), but its
+		// sessions keep chatting, so liveness stays up (a restart would only drop them).
+		broker.onLinkUp(() -> AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC));
+		broker.onLinkDown(() -> AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC));
+		this.broker = broker;
+		this.events = events;
+	}
+
+	/** Boot declares the app ready once started: not while the link to Redis is still down. */
+	@Override
+	public void onApplicationEvent(AvailabilityChangeEvent<?> event) {
+		if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC && !this.broker.linkUp()) {
+			// After this event has reached every listener, the availability bean included.
+			this.scheduler.execute(() -> {
+				if (!this.broker.linkUp()) {
+					AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
+				}
+			});
+		}
 	}
 
 	/** Registers before any lifecycle starts, so before the web server admits the first session. */
@@ -179,8 +207,14 @@ final class ClusterNode implements SmartInitializingSingleton, SmartLifecycle {
 	}
 
 	private void heartbeat(long now) {
-		if (this.registry.heartbeat(now, this.roster.size())) {
+		NodeRegistry.Beat beat = this.registry.beat(now, this.roster.size());
+		if (beat != NodeRegistry.Beat.DEAD) {
 			this.lastHeartbeat = now;
+			if (beat == NodeRegistry.Beat.UNKNOWN) {
+				// Redis restarted empty, perhaps too briefly for the broker's probes to notice.
+				logger.warn("Redis did not know node {}: writing its users again", this.registry.node());
+				relist();
+			}
 			this.settings.refresh();
 			return;
 		}
@@ -202,6 +236,7 @@ final class ClusterNode implements SmartInitializingSingleton, SmartLifecycle {
 			if (this.registry.heartbeat(now, this.roster.size())) {
 				this.lastHeartbeat = now;
 				relist();
+				this.settings.refresh();
 			}
 			else {
 				heartbeat(now);

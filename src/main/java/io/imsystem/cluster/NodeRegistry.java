@@ -65,14 +65,19 @@ public final class NodeRegistry {
 			return members
 			""", List.class);
 
-	// KEYS: dead mark, node key, nodes; ARGV: ttl ms, now ms, node, description
+	// KEYS: dead mark, node key, nodes; ARGV: ttl ms, now ms, node, description. Returns 0 for
+	// dead, 1 for alive, 2 for alive but unknown until now (Redis lost everything: a restart).
 	private static final RedisScript<Long> HEARTBEAT = RedisScript.of("""
 			if redis.call('EXISTS', KEYS[1]) == 1 then
 			  return 0
 			end
+			local known = redis.call('EXISTS', KEYS[2])
 			redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[1])
 			redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
-			return 1
+			if known == 1 then
+			  return 1
+			end
+			return 2
 			""", Long.class);
 
 	private final StringRedisTemplate redis;
@@ -127,11 +132,34 @@ public final class NodeRegistry {
 	 * its sessions are stale, since their leaves were announced and their names freed
 	 */
 	public boolean heartbeat(long now, int online) {
+		return beat(now, online) != Beat.DEAD;
+	}
+
+	/** A heartbeat that also tells whether Redis had lost this node (see {@link Beat#UNKNOWN}). */
+	public Beat beat(long now, int online) {
 		String description = "{\"online\":" + online + ",\"at\":" + now + "}";
 		Long alive = this.redis.execute(HEARTBEAT,
 				List.of(this.keys.dead(this.node), this.keys.nodeAlive(this.node), this.keys.nodes()),
 				Long.toString(this.ttl.toMillis()), Long.toString(now), this.node, description);
-		return alive != null && alive == 1;
+		if (alive == null || alive == 0) {
+			return Beat.DEAD;
+		}
+		return (alive == 1) ? Beat.ALIVE : Beat.UNKNOWN;
+	}
+
+	/** What a heartbeat found. */
+	public enum Beat {
+
+		/** Alive, as Redis knew. */
+		ALIVE,
+		/**
+		 * Alive, but Redis did not know this node (neither alive nor dead): it restarted empty, and
+		 * this node's names and members must be written again.
+		 */
+		UNKNOWN,
+		/** Declared dead by another node: this node's sessions are stale. */
+		DEAD
+
 	}
 
 	/**

@@ -72,6 +72,8 @@ public final class RedisBroker implements Broker {
 
 	private final List<Runnable> linkUpListeners = new CopyOnWriteArrayList<>();
 
+	private final List<Runnable> linkDownListeners = new CopyOnWriteArrayList<>();
+
 	private final ThreadPoolExecutor inbound;
 
 	private final ScheduledExecutorService scheduler;
@@ -84,6 +86,9 @@ public final class RedisBroker implements Broker {
 	private volatile long lastProbeNanos;
 
 	private volatile boolean linkUp;
+
+	/** Makes each change of {@link #linkUp} happen once, whichever thread sees it first. */
+	private final Object linkLock = new Object();
 
 	/** Guarded by {@code this}. */
 	private RedisConnection subscription;
@@ -129,7 +134,11 @@ public final class RedisBroker implements Broker {
 		this.inbound.shutdown();
 	}
 
-	/** Whether this node's own probes come back: publishes and the subscription both work. */
+	/**
+	 * Whether this node's own probes come back: publishes and the subscription both work. A
+	 * publish that fails takes it down at once, without waiting for the probe timeout.
+	 */
+	@Override
 	public boolean linkUp() {
 		return this.linkUp;
 	}
@@ -137,6 +146,11 @@ public final class RedisBroker implements Broker {
 	/** Called (on the probe thread) each time the link comes up again after being down. */
 	public void onLinkUp(Runnable listener) {
 		this.linkUpListeners.add(listener);
+	}
+
+	/** Called each time the link goes down, on the thread that found it so. */
+	public void onLinkDown(Runnable listener) {
+		this.linkDownListeners.add(listener);
 	}
 
 	public Stats stats() {
@@ -199,6 +213,7 @@ public final class RedisBroker implements Broker {
 				.whenComplete((receivers, failure) -> {
 					if (failure != null) {
 						this.stats.dropped.incrementAndGet();
+						linkDown("a publish failed: " + failure.getMessage());
 					}
 				});
 			this.stats.published.incrementAndGet();
@@ -206,6 +221,7 @@ public final class RedisBroker implements Broker {
 		catch (RuntimeException ex) {
 			this.stats.dropped.incrementAndGet();
 			logger.debug("Could not publish to {}", channel, ex);
+			linkDown("a publish failed: " + ex.getMessage());
 		}
 	}
 
@@ -228,8 +244,12 @@ public final class RedisBroker implements Broker {
 			if ("probe".equals(type)) {
 				if (this.node.equals(origin)) {
 					this.lastProbeNanos = System.nanoTime();
-					if (!this.linkUp) {
+					boolean cameUp;
+					synchronized (this.linkLock) {
+						cameUp = !this.linkUp;
 						this.linkUp = true;
+					}
+					if (cameUp) {
 						this.scheduler.execute(this::linkCameUp);
 					}
 				}
@@ -268,17 +288,32 @@ public final class RedisBroker implements Broker {
 		}
 	}
 
+	/** Marks the link down (once per outage): the next probe that comes back brings it up. */
+	private void linkDown(String why) {
+		synchronized (this.linkLock) {
+			if (!this.linkUp) {
+				return;
+			}
+			this.linkUp = false;
+		}
+		logger.warn("Cluster link to Redis is down: {} (node {})", why, this.node);
+		for (Runnable listener : this.linkDownListeners) {
+			try {
+				listener.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A link-down listener failed", ex);
+			}
+		}
+	}
+
 	/** Every probe interval: check that the last probe came back, then send the next one. */
 	private void probe() {
 		if (!this.running) {
 			return;
 		}
 		if (System.nanoTime() - this.lastProbeNanos > this.probeTimeoutNanos) {
-			if (this.linkUp) {
-				this.linkUp = false;
-				logger.warn("Cluster link to Redis is down: no probe came back for {} ms (node {})",
-						TimeUnit.NANOSECONDS.toMillis(this.probeTimeoutNanos), this.node);
-			}
+			linkDown("no probe came back for " + TimeUnit.NANOSECONDS.toMillis(this.probeTimeoutNanos) + " ms");
 			resubscribe();
 		}
 		send(this.keys.nodeChannel(this.node), this.codec.encodeProbe(this.node, this.probeSequence.incrementAndGet()));

@@ -79,8 +79,8 @@ public final class RedisPresence implements Presence {
 
 	@Override
 	public List<Member> members(long now) {
-		List<?> result = this.redis.execute(MEMBERS, List.of(this.keys.nodes()), this.keys.membersPrefix(),
-				this.keys.activityPrefix());
+		List<?> result = RedisNameDirectory.run(() -> this.redis.execute(MEMBERS, List.of(this.keys.nodes()),
+				this.keys.membersPrefix(), this.keys.activityPrefix()));
 		List<Member> members = new ArrayList<>();
 		if (result == null) {
 			return members;
@@ -99,7 +99,8 @@ public final class RedisPresence implements Presence {
 
 	@Override
 	public int count() {
-		Long count = this.redis.execute(COUNT, List.of(this.keys.nodes()), this.keys.membersPrefix());
+		Long count = RedisNameDirectory.run(
+				() -> this.redis.execute(COUNT, List.of(this.keys.nodes()), this.keys.membersPrefix()));
 		return (count != null) ? count.intValue() : 0;
 	}
 
@@ -113,11 +114,11 @@ public final class RedisPresence implements Presence {
 	/** One member read from its node's hash, without reading anyone else's. */
 	@Override
 	public Member member(String node, String sessionId, long now) {
-		Object json = this.redis.opsForHash().get(this.keys.members(node), sessionId);
+		Object json = RedisNameDirectory.run(() -> this.redis.opsForHash().get(this.keys.members(node), sessionId));
 		if (json == null) {
 			return null;
 		}
-		Object activity = this.redis.opsForHash().get(this.keys.activity(node), sessionId);
+		Object activity = RedisNameDirectory.run(() -> this.redis.opsForHash().get(this.keys.activity(node), sessionId));
 		return this.codec.decodeMember(json.toString(), (activity != null) ? Long.parseLong(activity.toString()) : -1,
 				now);
 	}

@@ -1,7 +1,10 @@
 package io.imsystem.cluster;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import org.awaitility.Awaitility;
 
 import io.imsystem.ImSystemApplication;
 import io.imsystem.support.AdminApi;
@@ -49,7 +52,14 @@ final class TestNode implements AutoCloseable {
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(ImSystemApplication.class)
 			.properties(properties.toArray(String[]::new))
 			.run();
-		return new TestNode(context, id);
+		TestNode node = new TestNode(context, id);
+		// Its link to Redis comes up a probe after start; until then it refuses handshakes (503).
+		RedisBroker broker = context.getBean(RedisBroker.class);
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> broker.linkUp()
+					&& Http.anonymous(node.port()).get("/actuator/health/readiness").status() == 200);
+		return node;
 	}
 
 	String id() {
