@@ -264,6 +264,26 @@ class ClusterIntegrationTests {
 				.isEqualTo(300));
 	}
 
+	@Test
+	void anAdministratorOnOneNodeReachesAUserOnTheOther() {
+		ChatClient bob = join(b, "bob");
+		assertThat(a.admin().overrideTimeout("Bob", 3600)).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			JsonNode listed = b.http().get("/api/admin/users").json().get(0);
+			assertThat(listed.path("timeoutSeconds").asLong()).isEqualTo(3600);
+			assertThat(listed.path("override").asBoolean()).isTrue();
+		});
+
+		Http.Response kick = a.http().post("/api/admin/users/bob/kick", "{\"message\":\"from node a\"}");
+		assertThat(kick.status()).isEqualTo(200);
+		assertThat(kick.json().path("node").asString()).isEqualTo("node-b");
+		JsonNode kicked = bob.nextOfType("kicked");
+		assertThat(kicked.path("reason").asString()).isEqualTo("admin");
+		assertThat(kicked.path("message").asString()).isEqualTo("from node a");
+		assertThat(bob.awaitClose().code()).isEqualTo(4403);
+		assertThat(a.http().post("/api/admin/users/bob/kick", null).status()).isEqualTo(404);
+	}
+
 	private static boolean renameAnswer(JsonNode event) {
 		String type = event.path("type").asString();
 		return type.equals("renamed") || type.equals("error");
