@@ -60,6 +60,8 @@ class ClusterOutageIntegrationTests {
 			assertThat(refused.getResponse().headers().firstValue("Retry-After")).isPresent();
 			assertThat(Http.anonymous(a.port()).get("/actuator/health/readiness").status()).isEqualTo(503);
 			assertThat(Http.anonymous(a.port()).get("/actuator/health/liveness").status()).isEqualTo(200);
+			assertThat(a.http().get("/actuator/health").json().path("components").path("redis").path("status").asString())
+				.isEqualTo("DOWN");
 			assertThat(a.http().post("/api/admin/users/bob/kick", null).status()).isEqualTo(503);
 
 			// The users of one node still chat with each other, and whisper.
