@@ -94,8 +94,9 @@ class ChatConfiguration {
 	}
 
 	@Bean
-	ChatMetrics chatMetrics(MeterRegistry meters, Presence presence) {
-		return new ChatMetrics(meters, presence::count);
+	ChatMetrics chatMetrics(MeterRegistry meters, Hub hub) {
+		// This node's sessions: in cluster mode the presence counts every node's.
+		return new ChatMetrics(meters, hub::size);
 	}
 
 	/** Its flushes run on a thread of its own (not a bean: it would displace Boot's task scheduler). */

@@ -15,9 +15,11 @@ import io.imsystem.chat.ChatService;
 import io.imsystem.chat.Roster;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.KickHistory;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.presence.NameDirectory;
 import io.imsystem.presence.Presence;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
@@ -108,6 +110,19 @@ public class ClusterConfiguration {
 			ClusterCodec codec, Clock clock) {
 		return new RedisBroker(connections, keys, properties.cluster().nodeId(), codec, clock, PROBE_INTERVAL,
 				PROBE_TIMEOUT);
+	}
+
+	/** Cluster meters, once the broker and the presence exist. */
+	@Bean
+	SmartInitializingSingleton clusterMeters(ChatMetrics metrics, RedisBroker broker, RedisPresence presence,
+			Clock clock) {
+		return () -> {
+			RedisBroker.Stats stats = broker.stats();
+			metrics.cluster(new ChatMetrics.ClusterReadings(broker::linkUp,
+					() -> presence.nodes(clock.millis()).size(), stats::published, stats::received, stats::dropped,
+					stats::resubscribes));
+			stats.onLag(metrics::clusterLag);
+		};
 	}
 
 	@Bean

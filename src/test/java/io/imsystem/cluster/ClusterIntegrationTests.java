@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
+import io.imsystem.support.Prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -282,6 +283,24 @@ class ClusterIntegrationTests {
 		assertThat(kicked.path("message").asString()).isEqualTo("from node a");
 		assertThat(bob.awaitClose().code()).isEqualTo(4403);
 		assertThat(a.http().post("/api/admin/users/bob/kick", null).status()).isEqualTo(404);
+	}
+
+	@Test
+	void eachNodeExportsItsClusterMeters() {
+		ChatClient ann = join(a, "ann");
+		ChatClient bob = join(b, "bob");
+		bob.send("hello node a");
+		assertThat(ann.nextOfType("chat").path("text").asString()).isEqualTo("hello node a");
+
+		assertThat(Prometheus.value(a.port(), "chat_cluster_link_up")).isEqualTo(1.0);
+		assertThat(Prometheus.value(a.port(), "chat_cluster_nodes_alive")).isEqualTo(2.0);
+		assertThat(Prometheus.value(a.port(), "chat_cluster_lag_seconds_count")).isPositive();
+		String scraped = Http.anonymous(a.port()).get("/actuator/prometheus").body();
+		assertThat(scraped).containsPattern("chat_cluster_events_total\\{direction=\"received\"[^}]*} [1-9]");
+		assertThat(scraped).containsPattern("chat_cluster_events_total\\{direction=\"published\"[^}]*} [1-9]");
+		assertThat(scraped).contains("chat_cluster_resubscribes_total");
+		// This node's own sessions, not the cluster's.
+		assertThat(Prometheus.sessionsActive(a.port())).isEqualTo(1);
 	}
 
 	private static boolean renameAnswer(JsonNode event) {
