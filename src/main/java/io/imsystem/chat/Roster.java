@@ -3,6 +3,8 @@ package io.imsystem.chat;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,9 @@ public final class Roster {
 	private final Presence presence;
 
 	private final String node;
+
+	/** Names of sessions gone while the directory could not be reached, to free later. */
+	private final Queue<Unreleased> unreleased = new ConcurrentLinkedQueue<>();
 
 	/** One node: the presence is read from the hub's sessions as they are. */
 	public Roster(Hub hub, NameDirectory names, String node) {
@@ -103,11 +108,30 @@ public final class Roster {
 
 	/** Frees the name of a session that claimed it but never {@link #enter entered}. */
 	public void release(ChatSession session) {
+		release(session.name(), owner(session));
+	}
+
+	/**
+	 * Frees the names whose release failed while the shared directory could not be reached (the
+	 * owner-only release cannot free a name someone else holds now); what fails again is kept.
+	 */
+	public void retryReleases() {
+		for (int i = this.unreleased.size(); i > 0; i--) {
+			Unreleased name = this.unreleased.poll();
+			if (name == null) {
+				return;
+			}
+			release(name.name(), name.owner());
+		}
+	}
+
+	private void release(String name, Owner owner) {
 		try {
-			this.names.release(session.name(), owner(session));
+			this.names.release(name, owner);
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Could not release the name {} (it is released when the link comes back)", session.name(), ex);
+			logger.warn("Could not release the name {} (tried again when the link comes back)", name, ex);
+			this.unreleased.add(new Unreleased(name, owner));
 		}
 	}
 
@@ -227,6 +251,9 @@ public final class Roster {
 
 	private Owner owner(ChatSession session) {
 		return new Owner(this.node, session.id());
+	}
+
+	private record Unreleased(String name, Owner owner) {
 	}
 
 }

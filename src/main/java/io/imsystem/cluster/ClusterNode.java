@@ -262,6 +262,7 @@ final class ClusterNode
 		if (!lost.isEmpty()) {
 			this.chat.dropStale(lost);
 		}
+		this.roster.retryReleases();
 		this.presence.replaceAll(this.roster.members(this.clock.millis()));
 	}
 
