@@ -169,11 +169,19 @@ public class ChatService implements IdleActions {
 	/**
 	 * Closes sessions of this node that the room no longer knows ({@code kicked} reason
 	 * {@code error}, close 1012) without announcing their leaves again: cluster mode, after this
-	 * node found itself declared dead, or a session whose name another node's user took while
-	 * Redis had lost it.
+	 * node found itself declared dead (another node announced them).
 	 */
 	public void dropStale(Collection<ChatSession> sessions) {
-		this.membership.dropStale(sessions);
+		this.membership.drop(sessions, false);
+	}
+
+	/**
+	 * Closes sessions of this node that lost their names ({@code kicked} reason {@code error},
+	 * close 1012) and announces their leaves: cluster mode, a name another node's user took while
+	 * Redis had lost this node's names.
+	 */
+	public void dropNameless(Collection<ChatSession> sessions) {
+		this.membership.drop(sessions, true);
 	}
 
 	/**

@@ -282,18 +282,27 @@ final class Membership {
 	}
 
 	/**
-	 * Closes sessions that the rest of the room no longer knows (their leaves were announced for
-	 * them, their names freed: this node had been declared dead): each gets {@code kicked} with
-	 * reason {@code error} and the close 1012, and no leave is announced again.
+	 * Closes sessions whose place in the room is lost: each gets {@code kicked} with reason
+	 * {@code error} and the close 1012.
+	 * @param announce whether to announce their leaves (reason {@code error}); not when the rest of
+	 * the room had them announced already (this node had been declared dead)
 	 */
-	void dropStale(Collection<ChatSession> sessions) {
+	void drop(Collection<ChatSession> sessions, boolean announce) {
 		long now = this.clock.millis();
+		List<ChatSession> dropped = new ArrayList<>(sessions.size());
 		for (ChatSession session : sessions) {
-			if (!session.end(LeaveReason.ERROR)) {
-				continue;
+			if (session.end(LeaveReason.ERROR)) {
+				session.send(
+						new Envelope(new ServerEvent.Kicked(LeaveReason.ERROR, CloseCode.SERVICE_RESTART.reason(), now)));
+				session.connection().close(CloseCode.SERVICE_RESTART);
+				dropped.add(session);
 			}
-			session.send(new Envelope(new ServerEvent.Kicked(LeaveReason.ERROR, CloseCode.SERVICE_RESTART.reason(), now)));
-			session.connection().close(CloseCode.SERVICE_RESTART);
+		}
+		if (announce) {
+			leaveTogether(dropped, LeaveReason.ERROR, now);
+			return;
+		}
+		for (ChatSession session : dropped) {
 			this.idleTracker.untrack(session);
 			boolean removed;
 			synchronized (this.sequence) {

@@ -17,7 +17,6 @@ import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.presence.NameDirectory;
-import io.imsystem.presence.Presence;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;

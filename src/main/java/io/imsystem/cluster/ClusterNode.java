@@ -34,7 +34,8 @@ import org.springframework.context.SmartLifecycle;
  * <li>a heartbeat refused (this node was declared dead while frozen) drops every local session
  * ({@code kicked} reason {@code error}, close 1012) and registers again;</li>
  * <li>when the link to Redis comes back, it writes this node's names and members again (Redis may
- * have restarted empty); a session whose name was taken meanwhile is dropped the same way;</li>
+ * have restarted empty); a session whose name another node's user took meanwhile is closed the
+ * same way (1012), its leave announced;</li>
  * <li>on a graceful stop, after the shutdown kicks announced every leave, it leaves the cluster:
  * its names are free at once and no reaper announces anything.</li>
  * </ul>
@@ -248,8 +249,9 @@ final class ClusterNode
 	}
 
 	/**
-	 * Writes this node's names and members as they are now. A name another node's user holds now
-	 * (Redis lost it, and someone took it) goes to that user: this node's session is dropped.
+	 * Writes this node's names and members as they are now, and frees the names whose release
+	 * failed. A name another node's user holds now (Redis lost it, and someone took it) stays that
+	 * user's: this node's session is closed and its leave announced.
 	 */
 	private void relist() {
 		List<ChatSession> lost = new ArrayList<>();
@@ -260,7 +262,7 @@ final class ClusterNode
 			}
 		}
 		if (!lost.isEmpty()) {
-			this.chat.dropStale(lost);
+			this.chat.dropNameless(lost);
 		}
 		this.roster.retryReleases();
 		this.presence.replaceAll(this.roster.members(this.clock.millis()));
