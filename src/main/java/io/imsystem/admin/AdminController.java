@@ -13,6 +13,7 @@ import tools.jackson.databind.JsonNode;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.Moderation;
+import io.imsystem.chat.NodeUnavailableException;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
@@ -202,10 +203,10 @@ class AdminController {
 	}
 
 	/**
-	 * Cluster mode while Redis is away: what needs the other nodes cannot be answered; the
-	 * administrator may try again shortly.
+	 * Cluster mode while Redis, or the node that has the user, does not answer: nothing is known
+	 * to have been done, never a false success; the administrator may try again shortly.
 	 */
-	@ExceptionHandler({ StoreUnavailableException.class, DataAccessException.class })
+	@ExceptionHandler({ StoreUnavailableException.class, DataAccessException.class, NodeUnavailableException.class })
 	ResponseEntity<ProblemDetail> unavailable(RuntimeException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
 				"The chat cannot reach the rest of its cluster now.");

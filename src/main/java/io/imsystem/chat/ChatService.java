@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.broker.Broker;
+import io.imsystem.broker.Control;
 import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdleActions;
 import io.imsystem.idle.IdlePolicy;
@@ -47,7 +48,17 @@ public class ChatService implements IdleActions {
 		this.membership = new Membership(roster, presence, window, idlePolicy, idleTracker, kickHistory, metrics, properties,
 				clock);
 		this.room = new RoomCommands(this.membership, roster, presence, broker, parser, metrics, clock);
-		broker.subscribeControl(this.membership::handle);
+		broker.subscribeControl((command) -> {
+			Control.Request request = command.request();
+			if (request != null && clock.millis() > request.deadline()) {
+				// Whoever asked has been told it was not done (this node was frozen meanwhile).
+				return;
+			}
+			boolean applied = this.membership.handle(command);
+			if (request != null) {
+				broker.control(new Control.Reply(request.replyTo(), request.id(), applied));
+			}
+		});
 		this.broker = broker;
 		this.clock = clock;
 	}

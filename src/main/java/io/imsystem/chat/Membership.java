@@ -327,24 +327,28 @@ final class Membership {
 		}
 	}
 
-	/** A command from the control channel for this node. */
-	void handle(Control command) {
+	/**
+	 * A command from the control channel for this node.
+	 * @return whether it was done: the session was here and live
+	 */
+	boolean handle(Control command) {
 		// Java 17 has no pattern switch; the chain below covers every permitted Control.
 		if (command instanceof Control.Kick kick) {
 			ChatSession session = this.roster.hub().find(kick.sessionId());
-			if (session != null) {
-				kick(session, kick.reason(), kick.message(), kick.kickedBy());
-			}
+			return session != null && kick(session, kick.reason(), kick.message(), kick.kickedBy()) != null;
 		}
 		else if (command instanceof Control.SetTimeout timeout) {
 			ChatSession session = this.roster.hub().find(timeout.sessionId());
-			if (session != null) {
-				overrideTimeout(session, timeout.timeout());
+			if (session == null || !session.isLive()) {
+				return false;
 			}
+			overrideTimeout(session, timeout.timeout());
+			return true;
 		}
-		else if (command instanceof Control.SettingsChanged) {
-			// The idle tracker compares the policy's version at every sweep: nothing to do here.
-			return;
+		else if (command instanceof Control.SettingsChanged || command instanceof Control.Reply) {
+			// The idle tracker compares the policy's version at every sweep; replies go to
+			// whoever asked (Moderation).
+			return false;
 		}
 		else {
 			throw new IllegalStateException("no handling for " + command);

@@ -167,8 +167,18 @@ final class ClusterCodec {
 			node.put("command", "settings-changed");
 			node.put("version", changed.version());
 		}
+		else if (command instanceof Control.Reply reply) {
+			node.put("command", "reply");
+			node.put("requestId", reply.requestId());
+			node.put("applied", reply.applied());
+		}
 		else {
 			throw new IllegalArgumentException("no encoding for " + command);
+		}
+		if (command.request() != null) {
+			node.put("replyTo", command.request().replyTo());
+			node.put("requestId", command.request().id());
+			node.put("deadline", command.request().deadline());
 		}
 		return node.toString();
 	}
@@ -176,15 +186,19 @@ final class ClusterCodec {
 	Control decodeControl(JsonNode node) {
 		String command = text(node, "command");
 		String target = text(node, "node");
+		String replyTo = text(node, "replyTo");
+		Control.Request request = (replyTo != null)
+				? new Control.Request(replyTo, text(node, "requestId"), node.get("deadline").asLong()) : null;
 		return switch (command) {
 			case "kick" -> new Control.Kick(target, text(node, "session"), reason(text(node, "reason")),
-					text(node, "message"), text(node, "kickedBy"));
+					text(node, "message"), text(node, "kickedBy"), request);
 			case "set-timeout" -> {
 				JsonNode millis = node.get("timeoutMillis");
 				yield new Control.SetTimeout(target, text(node, "session"),
-						(millis != null && !millis.isNull()) ? Duration.ofMillis(millis.asLong()) : null);
+						(millis != null && !millis.isNull()) ? Duration.ofMillis(millis.asLong()) : null, request);
 			}
 			case "settings-changed" -> new Control.SettingsChanged(target, node.get("version").asLong());
+			case "reply" -> new Control.Reply(target, text(node, "requestId"), node.get("applied").asBoolean());
 			default -> throw new IllegalArgumentException("no control command is called " + command);
 		};
 	}

@@ -114,6 +114,9 @@ class ClusterNodeDeathIntegrationTests {
 
 			signal(node, "STOP");
 			try {
+				// Before node-f is declared dead (its TTL is 3 s), a kick finds the name still
+				// owned there: node-f cannot confirm it, and the administrator is told so.
+				assertThat(a.http().post("/api/admin/users/fay/kick", null).status()).isEqualTo(503);
 				assertThat(ann.awaitChange("leave", "fay").path("reason").asString()).isEqualTo("error");
 				// The name is free while the frozen node still holds its session.
 				ChatClient other = track(ChatClient.connect(a.port(), "fay"));
