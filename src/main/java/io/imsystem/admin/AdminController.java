@@ -13,15 +13,22 @@ import tools.jackson.databind.JsonNode;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.Moderation;
+import io.imsystem.chat.NodeUnavailableException;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.idle.KickHistory;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.Utf8;
 import io.imsystem.presence.Presence;
+import io.imsystem.presence.StoreUnavailableException;
 
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -76,6 +83,17 @@ class AdminController {
 		}
 		users.sort(Comparator.comparing(UserView::name, String.CASE_INSENSITIVE_ORDER));
 		return users;
+	}
+
+	/** The nodes serving the room (one, or every live node of a cluster), and which one answered. */
+	@GetMapping("/nodes")
+	NodesView nodes() {
+		List<NodeView> nodes = new ArrayList<>();
+		for (Presence.Node node : this.presence.nodes(this.clock.millis())) {
+			nodes.add(new NodeView(node.node(), node.online(), Instant.ofEpochMilli(node.lastHeartbeat())));
+		}
+		nodes.sort(Comparator.comparing(NodeView::node));
+		return new NodesView(node(), nodes);
 	}
 
 	@GetMapping("/timeout")
@@ -184,6 +202,19 @@ class AdminController {
 		return this.audit.newest(this.audit.capacity());
 	}
 
+	/**
+	 * Cluster mode while Redis, or the node that has the user, does not answer: nothing is known
+	 * to have been done, never a false success; the administrator may try again shortly.
+	 */
+	@ExceptionHandler({ StoreUnavailableException.class, DataAccessException.class, NodeUnavailableException.class })
+	ResponseEntity<ProblemDetail> unavailable(RuntimeException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+				"The chat cannot reach the rest of its cluster now.");
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, "2")
+			.body(problem);
+	}
+
 	private String node() {
 		return this.properties.cluster().nodeId();
 	}
@@ -286,14 +317,30 @@ class AdminController {
 	}
 
 	/**
+	 * @param answeredBy the node that answered this request
+	 * @param nodes the live nodes, by id
+	 */
+	record NodesView(String answeredBy, List<NodeView> nodes) {
+	}
+
+	/**
+	 * @param node its id
+	 * @param online its sessions, as of its last heartbeat
+	 * @param lastHeartbeat when it last reported
+	 */
+	record NodeView(String node, int online, Instant lastHeartbeat) {
+	}
+
+	/**
+	 * @param node the node the user is connected to
 	 * @param override whether {@code timeoutSeconds} is the user's own rather than the global one
 	 */
-	record UserView(String name, String remoteAddress, Instant connectedAt, Instant lastActivityAt, long idleSeconds,
-			long timeoutSeconds, boolean override) {
+	record UserView(String name, String node, String remoteAddress, Instant connectedAt, Instant lastActivityAt,
+			long idleSeconds, long timeoutSeconds, boolean override) {
 
 		/** @param override the member's own timeout after the request, or {@code null} */
 		static UserView of(Presence.Member member, Duration timeout, Duration override) {
-			return new UserView(member.name(), member.remoteAddress(), Instant.ofEpochMilli(member.connectedAt()),
+			return new UserView(member.name(), member.node(), member.remoteAddress(), Instant.ofEpochMilli(member.connectedAt()),
 					Instant.ofEpochMilli(member.lastActivityAt()), member.idleSeconds(), timeout.toSeconds(),
 					override != null);
 		}

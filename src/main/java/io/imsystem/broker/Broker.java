@@ -22,4 +22,13 @@ public interface Broker {
 	/** Receives the commands for this node. */
 	void subscribeControl(Consumer<Control> handler);
 
+	/**
+	 * Whether events reach the other nodes now. Always, for one node; a broker between nodes
+	 * says {@code false} while its link is down, and this node then admits nobody new and refuses
+	 * what needs another node.
+	 */
+	default boolean linkUp() {
+		return true;
+	}
+
 }

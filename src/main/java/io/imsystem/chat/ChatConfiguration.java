@@ -77,8 +77,8 @@ class ChatConfiguration {
 	}
 
 	@Bean
-	Roster roster(Hub hub, NameDirectory names, ChatProperties properties) {
-		return new Roster(hub, names, properties.cluster().nodeId());
+	Roster roster(Hub hub, NameDirectory names, Presence presence, ChatProperties properties) {
+		return new Roster(hub, names, presence, properties.cluster().nodeId());
 	}
 
 	@Bean
@@ -94,8 +94,9 @@ class ChatConfiguration {
 	}
 
 	@Bean
-	ChatMetrics chatMetrics(MeterRegistry meters, Presence presence) {
-		return new ChatMetrics(meters, presence::count);
+	ChatMetrics chatMetrics(MeterRegistry meters, Hub hub) {
+		// This node's sessions: in cluster mode the presence counts every node's.
+		return new ChatMetrics(meters, hub::size);
 	}
 
 	/** Its flushes run on a thread of its own (not a bean: it would displace Boot's task scheduler). */

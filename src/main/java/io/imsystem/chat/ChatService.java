@@ -2,11 +2,13 @@ package io.imsystem.chat;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.broker.Broker;
+import io.imsystem.broker.Control;
 import io.imsystem.command.CommandParser;
 import io.imsystem.idle.IdleActions;
 import io.imsystem.idle.IdlePolicy;
@@ -36,15 +38,28 @@ public class ChatService implements IdleActions {
 
 	private final RoomCommands room;
 
+	private final Broker broker;
+
 	private final Clock clock;
 
 	public ChatService(Roster roster, Presence presence, Broker broker, PresenceWindow window, CommandParser parser,
 			IdlePolicy idlePolicy, IdleTracker idleTracker, KickHistory kickHistory, ChatMetrics metrics,
 			ChatProperties properties, Clock clock) {
-		this.membership = new Membership(roster, window, idlePolicy, idleTracker, kickHistory, metrics, properties,
+		this.membership = new Membership(roster, presence, window, idlePolicy, idleTracker, kickHistory, metrics, properties,
 				clock);
 		this.room = new RoomCommands(this.membership, roster, presence, broker, parser, metrics, clock);
-		broker.subscribeControl(this.membership::handle);
+		broker.subscribeControl((command) -> {
+			Control.Request request = command.request();
+			if (request != null && clock.millis() > request.deadline()) {
+				// Whoever asked has been told it was not done (this node was frozen meanwhile).
+				return;
+			}
+			boolean applied = this.membership.handle(command);
+			if (request != null) {
+				broker.control(new Control.Reply(request.replyTo(), request.id(), applied));
+			}
+		});
+		this.broker = broker;
 		this.clock = clock;
 	}
 
@@ -136,6 +151,14 @@ public class ChatService implements IdleActions {
 		this.membership.resume();
 	}
 
+	/**
+	 * Whether the room reaches every node now (always, for one node): while it does not, a new
+	 * session is refused (503) rather than admitted to a part of the room.
+	 */
+	public boolean isLinked() {
+		return this.broker.linkUp();
+	}
+
 	/** Whether new sessions are admitted: {@code false} once shutdown has begun. */
 	public boolean isAccepting() {
 		return this.membership.isAccepting();
@@ -144,6 +167,32 @@ public class ChatService implements IdleActions {
 	/** Sets or, with {@code null}, removes a session's own idle timeout; applies at the next sweep. */
 	public void overrideTimeout(ChatSession session, Duration timeout) {
 		this.membership.overrideTimeout(session, timeout);
+	}
+
+	/**
+	 * Announces, once, the leaves of users of another node that died (cluster mode: this node
+	 * reaped it), with reason {@code error}, to this node's sessions and the other nodes.
+	 */
+	public void leftElsewhere(List<Presence.Member> members) {
+		this.membership.leftElsewhere(members, LeaveReason.ERROR);
+	}
+
+	/**
+	 * Closes sessions of this node that the room no longer knows ({@code kicked} reason
+	 * {@code error}, close 1012) without announcing their leaves again: cluster mode, after this
+	 * node found itself declared dead (another node announced them).
+	 */
+	public void dropStale(Collection<ChatSession> sessions) {
+		this.membership.drop(sessions, false);
+	}
+
+	/**
+	 * Closes sessions of this node that lost their names ({@code kicked} reason {@code error},
+	 * close 1012) and announces their leaves: cluster mode, a name another node's user took while
+	 * Redis had lost this node's names.
+	 */
+	public void dropNameless(Collection<ChatSession> sessions) {
+		this.membership.drop(sessions, true);
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,14 +58,18 @@ final class Membership {
 
 	private final PresenceWindow window;
 
+	private final Presence presence;
+
 	/** Taken around "take a room version, change the roster, add the change to the window". */
 	private final Object sequence = new Object();
 
 	private volatile boolean accepting = true;
 
-	Membership(Roster roster, PresenceWindow window, IdlePolicy idlePolicy, IdleTracker idleTracker,
-			KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties, Clock clock) {
+	Membership(Roster roster, Presence presence, PresenceWindow window, IdlePolicy idlePolicy,
+			IdleTracker idleTracker, KickHistory kickHistory, ChatMetrics metrics, ChatProperties properties,
+			Clock clock) {
 		this.roster = roster;
+		this.presence = presence;
 		this.window = window;
 		this.idlePolicy = idlePolicy;
 		this.idleTracker = idleTracker;
@@ -110,6 +115,7 @@ final class Membership {
 		Duration timeout = this.idlePolicy.timeoutFor(session);
 		// The warning that really applies to this session, rounded up as idle-warning's secondsLeft is.
 		long warningSeconds = (this.idlePolicy.warningFor(timeout).toMillis() + 999) / 1000;
+		int elsewhere = elsewhere();
 		synchronized (this.sequence) {
 			if (session.isEnded()) {
 				// Closed while joining, before it was in the room: nobody is told of it, and its
@@ -118,7 +124,7 @@ final class Membership {
 				return session;
 			}
 			long version = this.roster.enter(session);
-			int online = this.roster.size();
+			int online = this.roster.size() + elsewhere;
 			session.hold(new Envelope(
 					new ServerEvent.Welcome(session.name(), online, timeout.toSeconds(), warningSeconds, now)));
 			if (nameError != null) {
@@ -131,6 +137,8 @@ final class Membership {
 			session.announced(session.name(), version);
 			this.window.add(version, PresenceChange.join(session.name(), session.shownAddress()), online);
 		}
+		// Listed for the other nodes before its welcome goes out, so that whoever it meets next counts it.
+		this.roster.list(session);
 		// Written only now, outside the lock: no write to a client under it.
 		session.release();
 		this.idleTracker.track(session);
@@ -154,13 +162,14 @@ final class Membership {
 	 * @return whether the rename was announced
 	 */
 	boolean renamed(ChatSession session, String previous) {
+		int elsewhere = elsewhere();
 		synchronized (this.sequence) {
 			if (!this.roster.contains(session)) {
 				return false;
 			}
 			long version = this.roster.hub().advance();
 			session.announced(session.name(), version);
-			this.window.add(version, PresenceChange.rename(session.name(), previous), this.roster.size());
+			this.window.add(version, PresenceChange.rename(session.name(), previous), this.roster.size() + elsewhere);
 			return true;
 		}
 	}
@@ -250,26 +259,96 @@ final class Membership {
 		}
 		session.timeoutOverride(timeout);
 		this.idleTracker.reschedule(session);
+		this.roster.updated(session);
 	}
 
-	/** A command from the control channel for this node. */
-	void handle(Control command) {
+	/**
+	 * Announces the leaves of users of another node that is gone without announcing them itself
+	 * (it died: this node found it so and took over its users), in the room's order like any
+	 * change here; the window delivers them to this node's sessions and publishes them to the
+	 * other nodes.
+	 */
+	void leftElsewhere(List<Presence.Member> members, LeaveReason reason) {
+		if (members.isEmpty()) {
+			return;
+		}
+		int elsewhere = elsewhere();
+		synchronized (this.sequence) {
+			for (Presence.Member member : members) {
+				this.window.add(this.roster.hub().advance(),
+						PresenceChange.leave(member.name(), member.shownAddress(), reason), this.roster.size() + elsewhere);
+			}
+		}
+	}
+
+	/**
+	 * Closes sessions whose place in the room is lost: each gets {@code kicked} with reason
+	 * {@code error} and the close 1012.
+	 * @param announce whether to announce their leaves (reason {@code error}); not when the rest of
+	 * the room had them announced already (this node had been declared dead)
+	 */
+	void drop(Collection<ChatSession> sessions, boolean announce) {
+		long now = this.clock.millis();
+		List<ChatSession> dropped = new ArrayList<>(sessions.size());
+		for (ChatSession session : sessions) {
+			if (session.end(LeaveReason.ERROR)) {
+				session.send(
+						new Envelope(new ServerEvent.Kicked(LeaveReason.ERROR, CloseCode.SERVICE_RESTART.reason(), now)));
+				session.connection().close(CloseCode.SERVICE_RESTART);
+				dropped.add(session);
+			}
+		}
+		if (announce) {
+			leaveTogether(dropped, LeaveReason.ERROR, now);
+			return;
+		}
+		for (ChatSession session : dropped) {
+			this.idleTracker.untrack(session);
+			boolean removed;
+			synchronized (this.sequence) {
+				removed = this.roster.remove(session);
+			}
+			if (removed) {
+				this.metrics.sessionLeft(Presence.idleSeconds(session.lastActivityAt(), now));
+			}
+		}
+	}
+
+	/**
+	 * The sessions of the other nodes, read before the lock is taken (it may ask Redis); while it
+	 * cannot be read, counts say what this node knows.
+	 */
+	private int elsewhere() {
+		try {
+			return this.presence.countElsewhere();
+		}
+		catch (RuntimeException ex) {
+			return 0;
+		}
+	}
+
+	/**
+	 * A command from the control channel for this node.
+	 * @return whether it was done: the session was here and live
+	 */
+	boolean handle(Control command) {
 		// Java 17 has no pattern switch; the chain below covers every permitted Control.
 		if (command instanceof Control.Kick kick) {
 			ChatSession session = this.roster.hub().find(kick.sessionId());
-			if (session != null) {
-				kick(session, kick.reason(), kick.message(), kick.kickedBy());
-			}
+			return session != null && kick(session, kick.reason(), kick.message(), kick.kickedBy()) != null;
 		}
 		else if (command instanceof Control.SetTimeout timeout) {
 			ChatSession session = this.roster.hub().find(timeout.sessionId());
-			if (session != null) {
-				overrideTimeout(session, timeout.timeout());
+			if (session == null || !session.isLive()) {
+				return false;
 			}
+			overrideTimeout(session, timeout.timeout());
+			return true;
 		}
-		else if (command instanceof Control.SettingsChanged) {
-			// The idle tracker compares the policy's version at every sweep: nothing to do here.
-			return;
+		else if (command instanceof Control.SettingsChanged || command instanceof Control.Reply) {
+			// The idle tracker compares the policy's version at every sweep; replies go to
+			// whoever asked (Moderation).
+			return false;
 		}
 		else {
 			throw new IllegalStateException("no handling for " + command);
@@ -311,13 +390,14 @@ final class Membership {
 			this.idleTracker.untrack(session);
 		}
 		List<ChatSession> removed = new ArrayList<>(sessions.size());
+		int elsewhere = elsewhere();
 		synchronized (this.sequence) {
 			for (ChatSession session : sessions) {
 				if (this.roster.remove(session)) {
 					removed.add(session);
 					this.window.add(this.roster.hub().advance(),
 							PresenceChange.leave(session.announcedName(), session.shownAddress(), reason),
-							this.roster.size());
+							this.roster.size() + elsewhere);
 				}
 			}
 		}

@@ -3,6 +3,14 @@ package io.imsystem.chat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import io.imsystem.broker.Broker;
 import io.imsystem.broker.Control;
@@ -16,9 +24,17 @@ import io.imsystem.session.ChatSession;
 /**
  * Administrators' actions on a user by name: the owner of the name is found in the name directory,
  * and the action is carried out here when the session is on this node, or sent through the
- * broker's control channel to the node that has it.
+ * broker's control channel to the node that has it, which confirms it: success is reported only
+ * when that node says it was done, within {@link #REPLY_TIMEOUT}; no answer is
+ * {@link NodeUnavailableException}, never a false success.
  */
 public final class Moderation {
+
+	/** How long the owning node may take to confirm: Redis answers in well under a millisecond. */
+	static final Duration REPLY_TIMEOUT = Duration.ofSeconds(1);
+
+	/** Requests sent to other nodes, by id, until their reply comes or the wait ends. */
+	private final Map<String, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
 
 	private final Roster roster;
 
@@ -40,6 +56,14 @@ public final class Moderation {
 		this.chat = chat;
 		this.policy = policy;
 		this.clock = clock;
+		broker.subscribeControl((command) -> {
+			if (command instanceof Control.Reply reply) {
+				CompletableFuture<Boolean> waiting = this.pending.get(reply.requestId());
+				if (waiting != null) {
+					waiting.complete(reply.applied());
+				}
+			}
+		});
 	}
 
 	/**
@@ -60,8 +84,11 @@ public final class Moderation {
 		if (member == null) {
 			return null;
 		}
-		this.broker.control(new Control.Kick(owner.node(), owner.sessionId(), LeaveReason.ADMIN, message, kickedBy));
-		// The node that has the session records the kick; this is what it will record.
+		if (!ask(owner, (request) -> new Control.Kick(owner.node(), owner.sessionId(), LeaveReason.ADMIN, message,
+				kickedBy, request))) {
+			return null;
+		}
+		// The node that has the session recorded the kick; this is what it recorded.
 		long now = this.clock.millis();
 		return new KickRecord(member.name(), member.remoteAddress(), LeaveReason.ADMIN,
 				Instant.ofEpochMilli(member.connectedAt()), Instant.ofEpochMilli(member.lastActivityAt()),
@@ -91,10 +118,39 @@ public final class Moderation {
 			}
 			this.chat.overrideTimeout(session, timeout);
 		}
-		else {
-			this.broker.control(new Control.SetTimeout(owner.node(), owner.sessionId(), timeout));
+		else if (!ask(owner, (request) -> new Control.SetTimeout(owner.node(), owner.sessionId(), timeout, request))) {
+			return null;
 		}
 		return before;
+	}
+
+	/**
+	 * Sends a command to the node that owns a session and waits for its answer.
+	 * @return whether that node did it (the session was there)
+	 * @throws NodeUnavailableException if it did not answer within {@link #REPLY_TIMEOUT}
+	 */
+	private boolean ask(Owner owner, Function<Control.Request, Control> command) {
+		String id = UUID.randomUUID().toString();
+		CompletableFuture<Boolean> reply = new CompletableFuture<>();
+		this.pending.put(id, reply);
+		try {
+			long deadline = this.clock.millis() + REPLY_TIMEOUT.toMillis();
+			this.broker.control(command.apply(new Control.Request(this.roster.node(), id, deadline)));
+			return reply.get(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			throw new NodeUnavailableException(owner.node());
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException(ex.getCause());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new NodeUnavailableException(owner.node());
+		}
+		finally {
+			this.pending.remove(id);
+		}
 	}
 
 	/** The live member a name's owner is, or {@code null}. */
@@ -111,12 +167,7 @@ public final class Moderation {
 			}
 			return Presence.Member.of(session, owner.node(), this.clock.millis());
 		}
-		for (Presence.Member member : this.presence.members(this.clock.millis())) {
-			if (member.sessionId().equals(owner.sessionId())) {
-				return member;
-			}
-		}
-		return null;
+		return this.presence.member(owner.node(), owner.sessionId(), this.clock.millis());
 	}
 
 	private boolean isLocal(Owner owner) {

@@ -11,6 +11,7 @@ import io.imsystem.command.CommandParser;
 import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.presence.NameDirectory.Owner;
 import io.imsystem.presence.Presence;
+import io.imsystem.presence.StoreUnavailableException;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ErrorCause;
 import io.imsystem.protocol.ServerEvent;
@@ -50,6 +51,7 @@ final class RoomCommands {
 		Command command = this.parser.parse(frame);
 		if (command.isActivity()) {
 			session.touch(now);
+			this.roster.touched(session, now);
 		}
 		RateLimiter limiter = session.rateLimiter();
 		if (!limiter.tryAcquire(now)) {
@@ -92,11 +94,41 @@ final class RoomCommands {
 	 * session id, wherever it is connected; the sender gets its copy directly.
 	 */
 	private void whisper(ChatSession sender, Command.Private message, long now) {
-		Owner owner = this.roster.owner(message.to());
-		ChatSession target = (owner != null) ? this.roster.find(message.to()) : null;
-		String targetName = (target != null) ? target.name() : message.to();
-		boolean local = owner != null && owner.node().equals(this.roster.node());
-		if (owner == null || (local && (target == null || !target.isLive()))) {
+		Owner owner;
+		try {
+			owner = this.roster.owner(message.to());
+		}
+		catch (StoreUnavailableException ex) {
+			// The users of this node are still reachable without the cluster.
+			ChatSession here = this.roster.findHere(message.to());
+			if (here == null) {
+				unavailable(sender, "a private message to a user of another node", now);
+				return;
+			}
+			owner = new Owner(this.roster.node(), here.id());
+		}
+		String targetName = null;
+		if (owner != null && owner.node().equals(this.roster.node())) {
+			ChatSession target = this.roster.hub().find(owner.sessionId());
+			targetName = (target != null && target.isLive()) ? target.name() : null;
+		}
+		else if (owner != null) {
+			if (!this.broker.linkUp()) {
+				unavailable(sender, "a private message to a user of another node", now);
+				return;
+			}
+			// Named as its own node lists it (the case it chose), as a local target is.
+			Presence.Member target;
+			try {
+				target = this.presence.member(owner.node(), owner.sessionId(), now);
+			}
+			catch (StoreUnavailableException ex) {
+				unavailable(sender, "a private message to a user of another node", now);
+				return;
+			}
+			targetName = (target != null) ? target.name() : null;
+		}
+		if (targetName == null) {
 			this.membership.error(sender, ErrorCause.UNKNOWN_USER, "no user named " + message.to(), now);
 			return;
 		}
@@ -111,7 +143,18 @@ final class RoomCommands {
 	}
 
 	private void rename(ChatSession session, String name, long now) {
-		String previous = this.roster.rename(session, name);
+		if (!this.broker.linkUp()) {
+			unavailable(session, "a rename", now);
+			return;
+		}
+		String previous;
+		try {
+			previous = this.roster.rename(session, name);
+		}
+		catch (StoreUnavailableException ex) {
+			unavailable(session, "a rename", now);
+			return;
+		}
 		if (previous == null) {
 			this.membership.error(session, ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
 			return;
@@ -123,9 +166,23 @@ final class RoomCommands {
 		}
 	}
 
+	/** What needs the other nodes while they cannot be reached: nothing changed, try again later. */
+	private void unavailable(ChatSession session, String what, long now) {
+		this.membership.error(session, ErrorCause.UNAVAILABLE,
+				what + " needs the rest of the cluster, which cannot be reached now; try again shortly", now);
+	}
+
 	private List<ServerEvent.Users.User> users(long now) {
 		List<ServerEvent.Users.User> users = new ArrayList<>();
-		for (Presence.Member member : this.presence.members(now)) {
+		List<Presence.Member> members;
+		try {
+			members = this.presence.members(now);
+		}
+		catch (StoreUnavailableException ex) {
+			// Who is here is still known: better than no answer.
+			members = this.roster.members(now);
+		}
+		for (Presence.Member member : members) {
 			users.add(new ServerEvent.Users.User(member.name(), member.connectedAt(), member.idleSeconds(),
 					member.shownAddress()));
 		}

@@ -15,7 +15,6 @@ import io.imsystem.broker.Control;
 import io.imsystem.broker.RoomEvent;
 import io.imsystem.idle.KickRecord;
 import io.imsystem.presence.Presence;
-import io.imsystem.presence.PresenceWindow;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
@@ -142,33 +141,6 @@ final class ClusterCodec {
 		};
 	}
 
-	// ---- presence windows
-
-	String encodeFlush(String origin, PresenceWindow.Flush flush, long publishedAt) {
-		ObjectNode node = this.mapper.createObjectNode();
-		node.put(TYPE, "presence");
-		node.put("origin", origin);
-		node.put("at", publishedAt);
-		node.put("online", flush.online());
-		ArrayNode changes = node.putArray("changes");
-		for (PresenceWindow.Versioned<PresenceChange> versioned : flush.changes()) {
-			ObjectNode change = change(versioned.value());
-			change.put("version", versioned.version());
-			change.put("ts", versioned.ts());
-			changes.add(change);
-		}
-		return node.toString();
-	}
-
-	PresenceWindow.Flush decodeFlush(JsonNode node) {
-		List<PresenceWindow.Versioned<PresenceChange>> changes = new ArrayList<>();
-		for (JsonNode change : node.get("changes")) {
-			changes.add(new PresenceWindow.Versioned<>(change.get("version").asLong(), change.get("ts").asLong(),
-					change(change)));
-		}
-		return new PresenceWindow.Flush(changes, node.get("online").asInt());
-	}
-
 	// ---- control commands
 
 	String encodeControl(String origin, Control command) {
@@ -195,8 +167,18 @@ final class ClusterCodec {
 			node.put("command", "settings-changed");
 			node.put("version", changed.version());
 		}
+		else if (command instanceof Control.Reply reply) {
+			node.put("command", "reply");
+			node.put("requestId", reply.requestId());
+			node.put("applied", reply.applied());
+		}
 		else {
 			throw new IllegalArgumentException("no encoding for " + command);
+		}
+		if (command.request() != null) {
+			node.put("replyTo", command.request().replyTo());
+			node.put("requestId", command.request().id());
+			node.put("deadline", command.request().deadline());
 		}
 		return node.toString();
 	}
@@ -204,15 +186,19 @@ final class ClusterCodec {
 	Control decodeControl(JsonNode node) {
 		String command = text(node, "command");
 		String target = text(node, "node");
+		String replyTo = text(node, "replyTo");
+		Control.Request request = (replyTo != null)
+				? new Control.Request(replyTo, text(node, "requestId"), node.get("deadline").asLong()) : null;
 		return switch (command) {
 			case "kick" -> new Control.Kick(target, text(node, "session"), reason(text(node, "reason")),
-					text(node, "message"), text(node, "kickedBy"));
+					text(node, "message"), text(node, "kickedBy"), request);
 			case "set-timeout" -> {
 				JsonNode millis = node.get("timeoutMillis");
 				yield new Control.SetTimeout(target, text(node, "session"),
-						(millis != null && !millis.isNull()) ? Duration.ofMillis(millis.asLong()) : null);
+						(millis != null && !millis.isNull()) ? Duration.ofMillis(millis.asLong()) : null, request);
 			}
 			case "settings-changed" -> new Control.SettingsChanged(target, node.get("version").asLong());
+			case "reply" -> new Control.Reply(target, text(node, "requestId"), node.get("applied").asBoolean());
 			default -> throw new IllegalArgumentException("no control command is called " + command);
 		};
 	}

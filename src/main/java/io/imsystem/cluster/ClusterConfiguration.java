@@ -11,16 +11,19 @@ import io.lettuce.core.resource.Delay;
 import io.imsystem.ChatProperties;
 import io.imsystem.admin.AdminAudit;
 import io.imsystem.broker.Control;
+import io.imsystem.chat.ChatService;
+import io.imsystem.chat.Roster;
 import io.imsystem.idle.IdlePolicy;
-import io.imsystem.idle.IdleSettingsStore;
 import io.imsystem.idle.KickHistory;
+import io.imsystem.metrics.ChatMetrics;
 import io.imsystem.presence.NameDirectory;
-import io.imsystem.presence.Presence;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -108,14 +111,34 @@ public class ClusterConfiguration {
 				PROBE_TIMEOUT);
 	}
 
+	/** Cluster meters, once the broker and the presence exist. */
+	@Bean
+	SmartInitializingSingleton clusterMeters(ChatMetrics metrics, RedisBroker broker, RedisPresence presence,
+			Clock clock) {
+		return () -> {
+			RedisBroker.Stats stats = broker.stats();
+			metrics.cluster(new ChatMetrics.ClusterReadings(broker::linkUp,
+					() -> presence.nodes(clock.millis()).size(), stats::published, stats::received, stats::dropped,
+					stats::resubscribes));
+			stats.onLag(metrics::clusterLag);
+		};
+	}
+
 	@Bean
 	NodeRegistry nodeRegistry(StringRedisTemplate redis, RedisKeys keys, ChatProperties properties,
 			ClusterCodec codec) {
 		return new NodeRegistry(redis, keys, properties.cluster().nodeId(), properties.cluster().nodeTtl(), codec);
 	}
 
+	@Bean(destroyMethod = "destroy")
+	ClusterNode clusterNode(NodeRegistry registry, RedisPresence presence, NameDirectory names,
+			RedisIdleSettingsStore settings, RedisBroker broker, Roster roster, ChatService chat, Clock clock,
+			ApplicationEventPublisher events) {
+		return new ClusterNode(registry, presence, names, settings, broker, roster, chat, clock, events);
+	}
+
 	@Bean
-	IdleSettingsStore idleSettingsStore(StringRedisTemplate redis, RedisKeys keys, ChatProperties properties,
+	RedisIdleSettingsStore idleSettingsStore(StringRedisTemplate redis, RedisKeys keys, ChatProperties properties,
 			RedisBroker broker) {
 		ChatProperties.Idle idle = properties.idle();
 		RedisIdleSettingsStore store = new RedisIdleSettingsStore(redis, keys,

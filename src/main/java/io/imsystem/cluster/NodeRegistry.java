@@ -65,14 +65,19 @@ public final class NodeRegistry {
 			return members
 			""", List.class);
 
-	// KEYS: dead mark, node key, nodes; ARGV: ttl ms, now ms, node, description
+	// KEYS: dead mark, node key, nodes; ARGV: ttl ms, now ms, node, description. Returns 0 for
+	// dead, 1 for alive, 2 for alive but unknown until now (Redis lost everything: a restart).
 	private static final RedisScript<Long> HEARTBEAT = RedisScript.of("""
 			if redis.call('EXISTS', KEYS[1]) == 1 then
 			  return 0
 			end
+			local known = redis.call('EXISTS', KEYS[2])
 			redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[1])
 			redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
-			return 1
+			if known == 1 then
+			  return 1
+			end
+			return 2
 			""", Long.class);
 
 	private final StringRedisTemplate redis;
@@ -127,11 +132,34 @@ public final class NodeRegistry {
 	 * its sessions are stale, since their leaves were announced and their names freed
 	 */
 	public boolean heartbeat(long now, int online) {
+		return beat(now, online) != Beat.DEAD;
+	}
+
+	/** A heartbeat that also tells whether Redis had lost this node (see {@link Beat#UNKNOWN}). */
+	public Beat beat(long now, int online) {
 		String description = "{\"online\":" + online + ",\"at\":" + now + "}";
 		Long alive = this.redis.execute(HEARTBEAT,
 				List.of(this.keys.dead(this.node), this.keys.nodeAlive(this.node), this.keys.nodes()),
 				Long.toString(this.ttl.toMillis()), Long.toString(now), this.node, description);
-		return alive != null && alive == 1;
+		if (alive == null || alive == 0) {
+			return Beat.DEAD;
+		}
+		return (alive == 1) ? Beat.ALIVE : Beat.UNKNOWN;
+	}
+
+	/** What a heartbeat found. */
+	public enum Beat {
+
+		/** Alive, as Redis knew. */
+		ALIVE,
+		/**
+		 * Alive, but Redis did not know this node (neither alive nor dead): it restarted empty, and
+		 * this node's names and members must be written again.
+		 */
+		UNKNOWN,
+		/** Declared dead by another node: this node's sessions are stale. */
+		DEAD
+
 	}
 
 	/**
@@ -166,25 +194,6 @@ public final class NodeRegistry {
 		reset(now);
 	}
 
-	/** The live nodes, by id: their online count and last heartbeat, as each last reported. */
-	public List<NodeInfo> nodes() {
-		List<NodeInfo> nodes = new ArrayList<>();
-		var entries = this.redis.opsForZSet().rangeWithScores(this.keys.nodes(), 0, -1);
-		if (entries == null) {
-			return nodes;
-		}
-		for (var entry : entries) {
-			String id = entry.getValue();
-			String description = this.redis.opsForValue().get(this.keys.nodeAlive(id));
-			if (description == null) {
-				continue;
-			}
-			var json = this.codec.read(description);
-			nodes.add(new NodeInfo(id, json.get("online").asInt(), json.get("at").asLong()));
-		}
-		return nodes;
-	}
-
 	private List<Presence.Member> reset(long now) {
 		List<?> result = this.redis.execute(RESET, List.of(this.keys.names(), this.keys.nodes()),
 				prefixes(this.node));
@@ -206,14 +215,6 @@ public final class NodeRegistry {
 	 * A node declared dead, and its members when it died: their leaves are to be announced.
 	 */
 	public record DeadNode(String node, List<Presence.Member> members) {
-	}
-
-	/**
-	 * @param node its id
-	 * @param online how many sessions it had at its last heartbeat
-	 * @param lastHeartbeat epoch milliseconds
-	 */
-	public record NodeInfo(String node, int online, long lastHeartbeat) {
 	}
 
 }

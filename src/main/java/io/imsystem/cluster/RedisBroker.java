@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -22,7 +21,6 @@ import tools.jackson.databind.JsonNode;
 import io.imsystem.broker.Broker;
 import io.imsystem.broker.Control;
 import io.imsystem.broker.RoomEvent;
-import io.imsystem.presence.PresenceWindow;
 
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -31,7 +29,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnection;
 
 /**
  * The broker of a cluster, on Redis pub/sub: one {@code PUBLISH} per room event (never one per
- * recipient), per presence window and per control command. This node's own events are delivered
+ * recipient) and per control command; a presence window is one room event for the other nodes
+ * ({@code RoomEvent.toOtherNodes}). This node's own events are delivered
  * here at once, on the publishing thread, as the local broker does, and skipped when they come back
  * from Redis: the users of one node keep chatting while Redis is away. Publishes do not wait for
  * Redis and are never buffered (Lettuce rejects commands while disconnected): what could not be
@@ -71,9 +70,9 @@ public final class RedisBroker implements Broker {
 
 	private final List<Consumer<Control>> handlers = new CopyOnWriteArrayList<>();
 
-	private final List<BiConsumer<String, PresenceWindow.Flush>> presenceSubscribers = new CopyOnWriteArrayList<>();
-
 	private final List<Runnable> linkUpListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Runnable> linkDownListeners = new CopyOnWriteArrayList<>();
 
 	private final ThreadPoolExecutor inbound;
 
@@ -87,6 +86,9 @@ public final class RedisBroker implements Broker {
 	private volatile long lastProbeNanos;
 
 	private volatile boolean linkUp;
+
+	/** Makes each change of {@link #linkUp} happen once, whichever thread sees it first. */
+	private final Object linkLock = new Object();
 
 	/** Guarded by {@code this}. */
 	private RedisConnection subscription;
@@ -132,7 +134,11 @@ public final class RedisBroker implements Broker {
 		this.inbound.shutdown();
 	}
 
-	/** Whether this node's own probes come back: publishes and the subscription both work. */
+	/**
+	 * Whether this node's own probes come back: publishes and the subscription both work. A
+	 * publish that fails takes it down at once, without waiting for the probe timeout.
+	 */
+	@Override
 	public boolean linkUp() {
 		return this.linkUp;
 	}
@@ -142,6 +148,11 @@ public final class RedisBroker implements Broker {
 		this.linkUpListeners.add(listener);
 	}
 
+	/** Called each time the link goes down, on the thread that found it so. */
+	public void onLinkDown(Runnable listener) {
+		this.linkDownListeners.add(listener);
+	}
+
 	public Stats stats() {
 		return this.stats;
 	}
@@ -149,8 +160,10 @@ public final class RedisBroker implements Broker {
 	@Override
 	public void publish(RoomEvent event) {
 		Objects.requireNonNull(event);
-		deliver(event);
+		// Queued for Redis before anyone here can read it: whatever a client of this node does
+		// after reading it is published after it (per-sender order across nodes).
 		send(this.keys.roomChannel(), this.codec.encodeEvent(event, this.clock.millis()));
+		deliver(event);
 	}
 
 	@Override
@@ -177,22 +190,6 @@ public final class RedisBroker implements Broker {
 		this.handlers.add(handler);
 	}
 
-	/**
-	 * Publishes one presence window of this node to the other nodes, as one message (this node
-	 * delivers its own windows itself).
-	 */
-	public void publishPresence(PresenceWindow.Flush flush) {
-		send(this.keys.roomChannel(), this.codec.encodeFlush(this.node, flush, this.clock.millis()));
-	}
-
-	/**
-	 * Receives the presence windows of the other nodes, with the node each came from (their
-	 * versions are that node's room versions: stamp them on arrival).
-	 */
-	public void subscribePresence(BiConsumer<String, PresenceWindow.Flush> subscriber) {
-		this.presenceSubscribers.add(subscriber);
-	}
-
 	private void deliver(RoomEvent event) {
 		for (Consumer<RoomEvent> subscriber : this.subscribers) {
 			subscriber.accept(event);
@@ -216,6 +213,7 @@ public final class RedisBroker implements Broker {
 				.whenComplete((receivers, failure) -> {
 					if (failure != null) {
 						this.stats.dropped.incrementAndGet();
+						linkDown("a publish failed: " + failure.getMessage());
 					}
 				});
 			this.stats.published.incrementAndGet();
@@ -223,6 +221,7 @@ public final class RedisBroker implements Broker {
 		catch (RuntimeException ex) {
 			this.stats.dropped.incrementAndGet();
 			logger.debug("Could not publish to {}", channel, ex);
+			linkDown("a publish failed: " + ex.getMessage());
 		}
 	}
 
@@ -245,8 +244,12 @@ public final class RedisBroker implements Broker {
 			if ("probe".equals(type)) {
 				if (this.node.equals(origin)) {
 					this.lastProbeNanos = System.nanoTime();
-					if (!this.linkUp) {
+					boolean cameUp;
+					synchronized (this.linkLock) {
+						cameUp = !this.linkUp;
 						this.linkUp = true;
+					}
+					if (cameUp) {
 						this.scheduler.execute(this::linkCameUp);
 					}
 				}
@@ -260,13 +263,6 @@ public final class RedisBroker implements Broker {
 			if ("event".equals(type)) {
 				this.stats.lag(this.clock.millis() - message.get("at").asLong());
 				deliver(this.codec.decodeEvent(message));
-			}
-			else if ("presence".equals(type)) {
-				this.stats.lag(this.clock.millis() - message.get("at").asLong());
-				PresenceWindow.Flush flush = this.codec.decodeFlush(message);
-				for (BiConsumer<String, PresenceWindow.Flush> subscriber : this.presenceSubscribers) {
-					subscriber.accept(origin, flush);
-				}
 			}
 			else if ("control".equals(type)) {
 				handle(this.codec.decodeControl(message));
@@ -292,17 +288,32 @@ public final class RedisBroker implements Broker {
 		}
 	}
 
+	/** Marks the link down (once per outage): the next probe that comes back brings it up. */
+	private void linkDown(String why) {
+		synchronized (this.linkLock) {
+			if (!this.linkUp) {
+				return;
+			}
+			this.linkUp = false;
+		}
+		logger.warn("Cluster link to Redis is down: {} (node {})", why, this.node);
+		for (Runnable listener : this.linkDownListeners) {
+			try {
+				listener.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A link-down listener failed", ex);
+			}
+		}
+	}
+
 	/** Every probe interval: check that the last probe came back, then send the next one. */
 	private void probe() {
 		if (!this.running) {
 			return;
 		}
 		if (System.nanoTime() - this.lastProbeNanos > this.probeTimeoutNanos) {
-			if (this.linkUp) {
-				this.linkUp = false;
-				logger.warn("Cluster link to Redis is down: no probe came back for {} ms (node {})",
-						TimeUnit.NANOSECONDS.toMillis(this.probeTimeoutNanos), this.node);
-			}
+			linkDown("no probe came back for " + TimeUnit.NANOSECONDS.toMillis(this.probeTimeoutNanos) + " ms");
 			resubscribe();
 		}
 		send(this.keys.nodeChannel(this.node), this.codec.encodeProbe(this.node, this.probeSequence.incrementAndGet()));

@@ -1,10 +1,13 @@
 package io.imsystem.cluster;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.imsystem.presence.NameDirectory;
+import io.imsystem.presence.StoreUnavailableException;
 import io.imsystem.session.Names;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
@@ -60,8 +63,8 @@ public final class RedisNameDirectory implements NameDirectory {
 
 	@Override
 	public boolean claim(String name, Owner owner) {
-		Long claimed = this.redis.execute(CLAIM, List.of(this.keys.names(), this.keys.nodeNames(owner.node())),
-				Names.key(name), encode(owner));
+		Long claimed = run(() -> this.redis.execute(CLAIM,
+				List.of(this.keys.names(), this.keys.nodeNames(owner.node())), Names.key(name), encode(owner)));
 		return claimed != null && claimed == 1;
 	}
 
@@ -72,21 +75,31 @@ public final class RedisNameDirectory implements NameDirectory {
 		if (newKey.equals(oldKey)) {
 			return true;
 		}
-		Long moved = this.redis.execute(MOVE, List.of(this.keys.names(), this.keys.nodeNames(owner.node())), oldKey,
-				newKey, encode(owner));
+		Long moved = run(() -> this.redis.execute(MOVE, List.of(this.keys.names(), this.keys.nodeNames(owner.node())),
+				oldKey, newKey, encode(owner)));
 		return moved != null && moved == 1;
 	}
 
 	@Override
 	public void release(String name, Owner owner) {
-		this.redis.execute(RELEASE, List.of(this.keys.names(), this.keys.nodeNames(owner.node())), Names.key(name),
-				encode(owner));
+		run(() -> this.redis.execute(RELEASE, List.of(this.keys.names(), this.keys.nodeNames(owner.node())),
+				Names.key(name), encode(owner)));
 	}
 
 	@Override
 	public Owner owner(String name) {
-		Object value = this.redis.opsForHash().get(this.keys.names(), Names.key(name));
+		Object value = run(() -> this.redis.opsForHash().get(this.keys.names(), Names.key(name)));
 		return (value != null) ? decode(value.toString()) : null;
+	}
+
+	/** Redis away (refused while disconnected, or timed out): the chat answers {@code unavailable}. */
+	static <T> T run(Supplier<T> command) {
+		try {
+			return command.get();
+		}
+		catch (DataAccessException ex) {
+			throw new StoreUnavailableException(ex);
+		}
 	}
 
 	/** Node ids have no space (see {@code ChatProperties.Cluster}): the first one ends the node. */

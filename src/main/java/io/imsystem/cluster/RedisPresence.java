@@ -48,6 +48,17 @@ public final class RedisPresence implements Presence {
 			return count
 			""", Long.class);
 
+	// KEYS: nodes; ARGV: members prefix, this node
+	private static final RedisScript<Long> COUNT_ELSEWHERE = RedisScript.of("""
+			local count = 0
+			for _, node in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+			  if node ~= ARGV[2] then
+			    count = count + redis.call('HLEN', ARGV[1] .. node)
+			  end
+			end
+			return count
+			""", Long.class);
+
 	private final StringRedisTemplate redis;
 
 	private final RedisKeys keys;
@@ -68,8 +79,8 @@ public final class RedisPresence implements Presence {
 
 	@Override
 	public List<Member> members(long now) {
-		List<?> result = this.redis.execute(MEMBERS, List.of(this.keys.nodes()), this.keys.membersPrefix(),
-				this.keys.activityPrefix());
+		List<?> result = RedisNameDirectory.run(() -> this.redis.execute(MEMBERS, List.of(this.keys.nodes()),
+				this.keys.membersPrefix(), this.keys.activityPrefix()));
 		List<Member> members = new ArrayList<>();
 		if (result == null) {
 			return members;
@@ -88,11 +99,52 @@ public final class RedisPresence implements Presence {
 
 	@Override
 	public int count() {
-		Long count = this.redis.execute(COUNT, List.of(this.keys.nodes()), this.keys.membersPrefix());
+		Long count = RedisNameDirectory.run(
+				() -> this.redis.execute(COUNT, List.of(this.keys.nodes()), this.keys.membersPrefix()));
 		return (count != null) ? count.intValue() : 0;
 	}
 
+	@Override
+	public int countElsewhere() {
+		Long count = this.redis.execute(COUNT_ELSEWHERE, List.of(this.keys.nodes()), this.keys.membersPrefix(),
+				this.node);
+		return (count != null) ? count.intValue() : 0;
+	}
+
+	/** One member read from its node's hash, without reading anyone else's. */
+	@Override
+	public Member member(String node, String sessionId, long now) {
+		Object json = RedisNameDirectory.run(() -> this.redis.opsForHash().get(this.keys.members(node), sessionId));
+		if (json == null) {
+			return null;
+		}
+		Object activity = RedisNameDirectory.run(() -> this.redis.opsForHash().get(this.keys.activity(node), sessionId));
+		return this.codec.decodeMember(json.toString(), (activity != null) ? Long.parseLong(activity.toString()) : -1,
+				now);
+	}
+
+	/** The live nodes, by id: their online count and last heartbeat, as each last reported. */
+	@Override
+	public List<Node> nodes(long now) {
+		List<Node> nodes = new ArrayList<>();
+		var entries = this.redis.opsForZSet().rangeWithScores(this.keys.nodes(), 0, -1);
+		if (entries == null) {
+			return nodes;
+		}
+		for (var entry : entries) {
+			String id = entry.getValue();
+			String description = this.redis.opsForValue().get(this.keys.nodeAlive(id));
+			if (description == null) {
+				continue;
+			}
+			var json = this.codec.read(description);
+			nodes.add(new Node(id, json.get("online").asInt(), json.get("at").asLong()));
+		}
+		return nodes;
+	}
+
 	/** Adds or replaces a member of this node (a join, a rename, a timeout of its own). */
+	@Override
 	public void put(Member member) {
 		if (!this.node.equals(member.node())) {
 			throw new IllegalArgumentException("member " + member.name() + " is on node " + member.node());
@@ -101,6 +153,7 @@ public final class RedisPresence implements Presence {
 	}
 
 	/** Removes a member of this node (a leave). */
+	@Override
 	public void remove(String sessionId) {
 		this.unwrittenActivity.remove(sessionId);
 		this.redis.opsForHash().delete(this.keys.members(this.node), sessionId);
@@ -108,6 +161,7 @@ public final class RedisPresence implements Presence {
 	}
 
 	/** Notes a session's activity, for the next {@link #flushActivity()}; no Redis call. */
+	@Override
 	public void touched(String sessionId, long lastActivityAt) {
 		this.unwrittenActivity.merge(sessionId, lastActivityAt, Math::max);
 	}

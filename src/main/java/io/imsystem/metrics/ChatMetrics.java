@@ -4,10 +4,14 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -44,6 +48,14 @@ public class ChatMetrics {
 	private final DistributionSummary idleAge;
 
 	private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+
+	private final MeterRegistry meters;
+
+	/** Cluster mode only; {@code null} until {@link #cluster} registered it. */
+	private volatile Timer clusterLag;
+
+	/** Cluster mode only; see {@link #cluster}. */
+	private volatile ClusterReadings clusterReadings;
 
 	/**
 	 * @param online how many sessions are connected to this node, read at each scrape
@@ -99,6 +111,60 @@ public class ChatMetrics {
 			.description("Line-protocol (TCP) connections open on this node")
 			.strongReference(true)
 			.register(this.meters);
+	}
+
+	/**
+	 * Registers cluster mode's meters: the link to Redis, the events this node published, received
+	 * and dropped, its resubscriptions, the live nodes, and (see {@link #clusterLag}) how late other
+	 * nodes' events arrive.
+	 */
+	public void cluster(ClusterReadings readings) {
+		Gauge.builder("chat.cluster.link.up", readings.linkUp(), (up) -> up.getAsBoolean() ? 1 : 0)
+			.description("1 while this node's probes come back through Redis, else 0")
+			.strongReference(true)
+			.register(this.meters);
+		Gauge.builder("chat.cluster.nodes.alive", readings.nodesAlive(), IntSupplier::getAsInt)
+			.description("Nodes whose heartbeat is live, as Redis lists them")
+			.strongReference(true)
+			.register(this.meters);
+		// Function counters hold their object weakly: this field keeps the readings alive.
+		this.clusterReadings = readings;
+		clusterEvents("published", readings, (r) -> r.published().getAsLong(),
+				"Events, windows and commands this node published");
+		clusterEvents("received", readings, (r) -> r.received().getAsLong(),
+				"Events and commands of other nodes received here");
+		clusterEvents("dropped", readings, (r) -> r.dropped().getAsLong(),
+				"Events not published or not handled (Redis away, queue full)");
+		FunctionCounter.builder("chat.cluster.resubscribes", readings, (r) -> r.resubscribes().getAsLong())
+			.description("Subscriptions to Redis made, the first included (more: the link was lost)")
+			.register(this.meters);
+		this.clusterLag = Timer.builder("chat.cluster.lag")
+			.description("How long after it was published another node's event arrived here")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1))
+			.maximumExpectedValue(Duration.ofSeconds(10))
+			.register(this.meters);
+	}
+
+	private void clusterEvents(String direction, ClusterReadings readings, ToDoubleFunction<ClusterReadings> count,
+			String description) {
+		FunctionCounter.builder("chat.cluster.events", readings, count)
+			.tag("direction", direction)
+			.description(description)
+			.register(this.meters);
+	}
+
+	/** Another node's event arrived this long after it was published. */
+	public void clusterLag(long millis) {
+		Timer lag = this.clusterLag;
+		if (lag != null) {
+			lag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/** What cluster mode's meters read at each scrape. */
+	public record ClusterReadings(BooleanSupplier linkUp, IntSupplier nodesAlive, LongSupplier published,
+			LongSupplier received, LongSupplier dropped, LongSupplier resubscribes) {
 	}
 
 	private static Counter messages(MeterRegistry meters, String type) {

@@ -38,4 +38,9 @@ public final class LocalPresence implements Presence {
 		return this.sessions.size();
 	}
 
+	@Override
+	public List<Node> nodes(long now) {
+		return List.of(new Node(this.node, count(), now));
+	}
+
 }

@@ -3,7 +3,8 @@ package io.imsystem.presence;
 /**
  * Who owns each name in the room: names are unique by {@code session.Names#key} (case-insensitive,
  * and look-alikes of another script are the same name). In memory for one node
- * ({@link LocalNameDirectory}); cluster mode keeps one directory for all nodes.
+ * ({@link LocalNameDirectory}); cluster mode keeps one directory for all nodes, whose methods throw
+ * {@link StoreUnavailableException} while it cannot be reached.
  */
 public interface NameDirectory {
 

@@ -18,6 +18,46 @@ public interface Presence {
 	/** Sessions admitted and not yet gone, live or still joining: the {@code online} count. */
 	int count();
 
+	/** The live member with this session on this node, or {@code null}. */
+	default Member member(String node, String sessionId, long now) {
+		for (Member member : members(now)) {
+			if (member.node().equals(node) && member.sessionId().equals(sessionId)) {
+				return member;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * The sessions of the other nodes (0 for one node): this node adds its own, which it counts
+	 * exactly, to make the {@code online} of its welcomes and presence frames.
+	 */
+	default int countElsewhere() {
+		return 0;
+	}
+
+	/**
+	 * A member of this node joined, renamed or got a timeout of its own. A read model that reads
+	 * this node's sessions as they are (one node) has nothing to write; one shared between nodes
+	 * writes it. May throw when the shared store is away.
+	 */
+	default void put(Member member) {
+	}
+
+	/** A member of this node left; see {@link #put}. */
+	default void remove(String sessionId) {
+	}
+
+	/** A member of this node was active at {@code lastActivityAt}; must not block. */
+	default void touched(String sessionId, long lastActivityAt) {
+	}
+
+	/**
+	 * The nodes serving the room, each as it last reported: one node, or every live node of a
+	 * cluster, by id.
+	 */
+	List<Node> nodes(long now);
+
 	/** Idle seconds, rounded down and never negative: the one place they are computed. */
 	static long idleSeconds(long lastActivityAt, long now) {
 		return Math.max(0, (now - lastActivityAt) / 1000);
@@ -44,6 +84,14 @@ public interface Presence {
 					session.timeoutOverride());
 		}
 
+	}
+
+	/**
+	 * @param node its id ({@code chat.cluster.node-id})
+	 * @param online how many sessions it has (at its last heartbeat, in a cluster)
+	 * @param lastHeartbeat epoch milliseconds (now, for one node)
+	 */
+	record Node(String node, int online, long lastHeartbeat) {
 	}
 
 }

@@ -19,8 +19,16 @@ public enum CloseCode {
 	 * frame is a formality; it has no reason, as it never had.
 	 */
 	SEND_FAILED(1011, ""),
-	/** Too many connections from one address raced past the handshake check. */
-	TRY_AGAIN_LATER(1013, "too many connections from this address"),
+	/**
+	 * Cluster mode: this node had been declared dead (frozen past the node TTL) and drops the
+	 * sessions the rest of the room no longer knows; the client reconnects.
+	 */
+	SERVICE_RESTART(1012, "this node left the cluster; reconnect"),
+	/**
+	 * Too many connections from one address raced past the handshake check, or (cluster mode) Redis
+	 * went away between the handshake's check and the name claim.
+	 */
+	TRY_AGAIN_LATER(1013, "try again later"),
 	/** The peer did not answer a heartbeat ping in time: it is presumed dead. */
 	NO_PONG(4000, "no pong"),
 	ADMIN_KICK(4403, "kicked by an administrator"),

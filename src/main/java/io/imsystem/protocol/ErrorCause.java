@@ -18,7 +18,9 @@ public enum ErrorCause {
 	NO_RECIPIENT(ErrorCode.UNKNOWN_USER),
 	NAME_TAKEN(ErrorCode.NAME_TAKEN),
 	INVALID_NAME(ErrorCode.INVALID_NAME),
-	RATE_LIMITED(ErrorCode.RATE_LIMITED);
+	RATE_LIMITED(ErrorCode.RATE_LIMITED),
+	/** Cluster mode: a rename, or a private message to another node, while Redis is away. */
+	UNAVAILABLE(ErrorCode.UNAVAILABLE);
 
 	private final ErrorCode code;
 

@@ -12,7 +12,9 @@ public enum ErrorCode {
 	UNKNOWN_USER("unknown-user"),
 	NAME_TAKEN("name-taken"),
 	INVALID_NAME("invalid-name"),
-	RATE_LIMITED("rate-limited");
+	RATE_LIMITED("rate-limited"),
+	/** Cluster mode: Redis is away, so what needs the other nodes cannot be done now. */
+	UNAVAILABLE("unavailable");
 
 	private final String wire;
 

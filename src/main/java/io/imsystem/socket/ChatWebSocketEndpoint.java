@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
+import io.imsystem.presence.StoreUnavailableException;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.Utf8;
@@ -104,7 +105,15 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 			// A pong proves the peer is alive; it is not user activity.
 			connection.pong();
 		});
-		ChatSession session = this.chat.join(connection, (String) handshake.get(REQUESTED_NAME));
+		ChatSession session;
+		try {
+			session = this.chat.join(connection, (String) handshake.get(REQUESTED_NAME));
+		}
+		catch (StoreUnavailableException ex) {
+			// Cluster mode: Redis went away after the handshake's check; nothing of it was admitted.
+			close(webSocket, CloseCode.TRY_AGAIN_LATER);
+			return;
+		}
 		if (handshake.get(FrameGuard.KEY) instanceof FrameGuard guard && webSocket instanceof WsSession tomcat) {
 			guard.attach(tomcat, connection, session.rateLimiter(), this.clock, this.resumer);
 		}

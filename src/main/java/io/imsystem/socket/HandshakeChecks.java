@@ -14,7 +14,7 @@ import io.imsystem.session.AddressLimiter;
 
 /**
  * Checks a handshake before the upgrade: a foreign browser origin gets 403, a server shutting down
- * 503, an address over its handshake rate or already at its connection limit 429. A client that
+ * 503, a cluster node that cannot reach Redis 503 with a {@code Retry-After}, an address over its handshake rate or already at its connection limit 429. A client that
  * sends no {@code Origin} (a script, a CLI) is accepted whatever its {@code Host}: the check
  * protects browsers from cross-site use, it is not authentication.
  */
@@ -24,11 +24,16 @@ final class HandshakeChecks {
 
 	static final int TOO_MANY_REQUESTS = 429;
 
+	/** The link to Redis is retried every second at most: a client may come back soon. */
+	static final long CLUSTER_RETRY_AFTER_SECONDS = 2;
+
 	private final OriginPolicy originPolicy;
 
 	private final AddressLimiter addressLimiter;
 
 	private final BooleanSupplier accepting;
+
+	private final BooleanSupplier linked;
 
 	private final HandshakeRate rate;
 
@@ -39,9 +44,19 @@ final class HandshakeChecks {
 	 */
 	HandshakeChecks(OriginPolicy originPolicy, AddressLimiter addressLimiter, BooleanSupplier accepting,
 			HandshakeRate rate, Clock clock) {
+		this(originPolicy, addressLimiter, accepting, () -> true, rate, clock);
+	}
+
+	/**
+	 * @param linked whether the node reaches the rest of the cluster (always, for one node): a
+	 * session admitted while it does not could not claim its name across nodes
+	 */
+	HandshakeChecks(OriginPolicy originPolicy, AddressLimiter addressLimiter, BooleanSupplier accepting,
+			BooleanSupplier linked, HandshakeRate rate, Clock clock) {
 		this.originPolicy = originPolicy;
 		this.addressLimiter = addressLimiter;
 		this.accepting = accepting;
+		this.linked = linked;
 		this.rate = rate;
 		this.clock = clock;
 	}
@@ -60,6 +75,10 @@ final class HandshakeChecks {
 		if (!this.accepting.getAsBoolean()) {
 			return new Refusal(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
 					"The server is shutting down.", 0);
+		}
+		if (!this.linked.getAsBoolean()) {
+			return new Refusal(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+					"The chat cannot reach the rest of its cluster now.", CLUSTER_RETRY_AFTER_SECONDS);
 		}
 		// Before the connection count, so that handshakes refused for it are paid for too: a client
 		// reconnecting in a loop at its limit is churn as well.

@@ -110,7 +110,7 @@ class WebSocketConfiguration {
 		ChatProperties.Limits limits = properties.limits();
 		HandshakeChecks checks = new HandshakeChecks(
 				new OriginPolicy(properties.allowedOrigins(), properties.allowedHosts()), addressLimiter,
-				chat::isAccepting, new HandshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst()), clock);
+				chat::isAccepting, chat::isLinked, new HandshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst()), clock);
 		FilterRegistrationBean<HandshakeFilter> registration = new FilterRegistrationBean<>(
 				new HandshakeFilter(endpoint, checks, properties));
 		registration.addUrlPatterns(PATH);

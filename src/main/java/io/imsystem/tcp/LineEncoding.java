@@ -55,6 +55,8 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 
 	static final String RATE_LIMITED = "发送太快，消息已被丢弃";
 
+	static final String UNAVAILABLE = "服务暂时不可用，请稍后再试";
+
 	static final String BAD_JSON = "消息格式不正确：以 { 开头的行须是 JSON 对象";
 
 	static final String UNKNOWN_TYPE = "消息格式不正确：未知的 JSON 消息类型";
@@ -148,6 +150,7 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 			case NAME_TAKEN -> NAME_TAKEN;
 			case INVALID_NAME -> INVALID_NAME;
 			case RATE_LIMITED -> RATE_LIMITED;
+			case UNAVAILABLE -> UNAVAILABLE;
 		};
 	}
 

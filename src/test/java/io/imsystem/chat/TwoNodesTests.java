@@ -75,6 +75,13 @@ class TwoNodesTests {
 			return TwoNodesTests.this.presences.stream().mapToInt(Presence::count).sum();
 		}
 
+		@Override
+		public List<Node> nodes(long now) {
+			List<Node> nodes = new ArrayList<>();
+			TwoNodesTests.this.presences.forEach((presence) -> nodes.addAll(presence.nodes(now)));
+			return nodes;
+		}
+
 	};
 
 	private final Node a = new Node("node-a");

@@ -106,16 +106,16 @@ class NodeRegistryTests {
 		assertThat(names.owner("alice")).isNull();
 		assertThat(names.owner("bob")).isNull();
 		assertThat(presence("a").members(System.currentTimeMillis())).isEmpty();
-		assertThat(survivors.get(0).nodes()).extracting(NodeRegistry.NodeInfo::node)
+		assertThat(presence("a").nodes(0)).extracting(Presence.Node::node)
 			.containsExactlyInAnyOrder("a", "b", "c");
 		assertThat(survivors.get(1).reap(System.currentTimeMillis())).isEmpty();
 
 		// Back from its freeze, the dead node learns it was declared dead, and may rejoin.
 		assertThat(dead.heartbeat(System.currentTimeMillis(), 2)).isFalse();
-		assertThat(survivors.get(0).nodes()).extracting(NodeRegistry.NodeInfo::node).doesNotContain("dead");
+		assertThat(presence("a").nodes(0)).extracting(Presence.Node::node).doesNotContain("dead");
 		dead.rejoin(System.currentTimeMillis(), 0);
 		assertThat(dead.heartbeat(System.currentTimeMillis(), 0)).isTrue();
-		assertThat(survivors.get(0).nodes()).extracting(NodeRegistry.NodeInfo::node).contains("dead");
+		assertThat(presence("a").nodes(0)).extracting(Presence.Node::node).contains("dead");
 	}
 
 	@Test

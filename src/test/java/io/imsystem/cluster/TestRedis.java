@@ -61,6 +61,11 @@ final class TestRedis implements AutoCloseable {
 		return new TestRedis(this.connections.getPort(), this.keys.prefix());
 	}
 
+	/** A client of the Redis on {@code port} with the given prefix: the one a test's nodes share. */
+	static TestRedis sharing(int port, String prefix) {
+		return new TestRedis(port, prefix);
+	}
+
 	static TestRedis on(int port, Class<?> testClass) {
 		return new TestRedis(port, prefix(testClass));
 	}

@@ -108,6 +108,26 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Freezes the server (SIGSTOP to its PID): connections stay open, commands get no answer, and
+	 * nothing is lost, as with a network partition. {@link #resume()} continues it.
+	 */
+	public synchronized void pause() throws IOException, InterruptedException {
+		signal("STOP");
+	}
+
+	/** Continues a {@link #pause() paused} server (SIGCONT). */
+	public synchronized void resume() throws IOException, InterruptedException {
+		signal("CONT");
+	}
+
+	private void signal(String signal) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(this.process.pid())).start();
+		if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+			throw new IOException("kill -" + signal + " " + this.process.pid() + " failed");
+		}
+	}
+
+	/**
 	 * Runs one command through {@code redis-cli} (for example {@code CLIENT KILL TYPE pubsub}, which
 	 * drops only the subscriptions) and returns its output.
 	 */
