@@ -49,8 +49,6 @@ public class ChatMetrics {
 
 	private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
 
-	private final MeterRegistry meters;
-
 	/** Cluster mode only; {@code null} until {@link #cluster} registered it. */
 	private volatile Timer clusterLag;
 
