@@ -10,6 +10,7 @@ import io.imsystem.ImSystemApplication;
 import io.imsystem.support.AdminApi;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.Http;
+import io.imsystem.support.Prometheus;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -53,11 +54,11 @@ final class TestNode implements AutoCloseable {
 			.properties(properties.toArray(String[]::new))
 			.run();
 		TestNode node = new TestNode(context, id);
-		// Its link to Redis comes up a probe after start; until then it refuses handshakes (503).
-		RedisBroker broker = context.getBean(RedisBroker.class);
+		// Its link to Redis comes up a probe after start; until then it refuses handshakes (503). Read
+		// as an operator would: the link gauge and the readiness probe.
 		Awaitility.await()
 			.atMost(Duration.ofSeconds(10))
-			.until(() -> broker.linkUp()
+			.until(() -> Prometheus.value(node.port(), "chat_cluster_link_up") == 1
 					&& Http.anonymous(node.port()).get("/actuator/health/readiness").status() == 200);
 		return node;
 	}
