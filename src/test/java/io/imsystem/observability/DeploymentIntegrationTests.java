@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,9 +14,9 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
+import io.imsystem.cluster.TestNode;
+import io.imsystem.cluster.TestRedis;
 import io.imsystem.support.Http;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,11 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeploymentIntegrationTests {
-
-	private static final Pattern METRIC = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\s*(?=[{\\[)]|$)");
-
-	private static final Set<String> PROMQL_WORDS = Set.of("sum", "rate", "increase", "histogram_quantile", "max", "avg",
-			"irate", "min", "count");
 
 	@LocalServerPort
 	int port;
@@ -104,39 +98,41 @@ class DeploymentIntegrationTests {
 		assertThat(String.valueOf(providers)).contains("/var/lib/grafana/dashboards");
 	}
 
+	/**
+	 * Every query of the dashboard reads only metrics a node really exports: the panels above the
+	 * cluster row against this node (local mode), the cluster row against a node in redis mode,
+	 * where alone the cluster meters exist.
+	 */
 	@Test
 	void everyMetricTheDashboardQueriesIsExportedByTheApp() throws IOException {
-		JsonNode dashboard = JsonMapper.builder().build().readTree(Path.of("deploy/grafana/dashboards/im-system.json").toFile());
-		List<String> expressions = new ArrayList<>();
-		for (JsonNode panel : dashboard.path("panels")) {
-			for (JsonNode target : panel.path("targets")) {
-				expressions.add(target.path("expr").asString());
-			}
-		}
-		Set<String> queried = new TreeSet<>();
-		for (String expression : expressions) {
-			String bare = expression.replaceAll("\\b(by|without)\\s*\\([^)]*\\)", "")
-				.replaceAll("\\[[^]]*]", "[]")
-				.replaceAll("\\{[^}]*}", "{}");
-			Matcher matcher = METRIC.matcher(bare);
-			while (matcher.find()) {
-				if (!PROMQL_WORDS.contains(matcher.group(1))) {
-					queried.add(matcher.group(1));
-				}
-			}
-		}
-		assertThat(queried).as("metrics the dashboard queries")
+		List<GrafanaDashboard.Query> queries = GrafanaDashboard.queries();
+		Set<String> local = GrafanaDashboard.metrics(queries.stream().filter((query) -> !query.inClusterRow()).toList());
+		Set<String> cluster = GrafanaDashboard.metrics(queries.stream().filter(GrafanaDashboard.Query::inClusterRow).toList());
+		assertThat(local).as("metrics the dashboard queries")
 			.contains("chat_sessions_active", "chat_messages_total", "chat_kicks_total", "chat_sweep_seconds_sum",
 					"chat_kick_lag_seconds_bucket");
+		assertThat(cluster).as("metrics the cluster row queries")
+			.contains("chat_sessions_active", "chat_cluster_link_up", "chat_cluster_lag_seconds_bucket",
+					"chat_cluster_nodes_alive");
 
-		Set<String> exported = Http.anonymous(this.port)
+		assertThat(exported(this.port)).containsAll(local);
+
+		TestRedis.requireShared();
+		String prefix = TestRedis.prefix(DeploymentIntegrationTests.class);
+		try (TestRedis redis = TestRedis.sharing(TestRedis.SHARED_PORT, prefix);
+				TestNode node = TestNode.start("dashboard-a", TestRedis.SHARED_PORT, prefix)) {
+			assertThat(exported(node.port())).containsAll(cluster);
+		}
+	}
+
+	private static Set<String> exported(int port) {
+		return Http.anonymous(port)
 			.get("/actuator/prometheus")
 			.body()
 			.lines()
 			.filter((line) -> !line.startsWith("#") && !line.isBlank())
 			.map((line) -> line.split("[{ ]", 2)[0])
 			.collect(Collectors.toSet());
-		assertThat(exported).containsAll(queried);
 	}
 
 	@SuppressWarnings("unchecked")
