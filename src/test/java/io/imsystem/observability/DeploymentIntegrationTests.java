@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Docker cannot run here, so the full stack is checked by reading it: the compose file wires the
- * app, Prometheus and Grafana together, and every metric the dashboard queries is one the started
- * app really exports.
+ * app, Prometheus and Grafana together (and, in its cluster profile, Redis, two nodes and nginx),
+ * and every metric the dashboard queries is one a started node really exports. nginx itself runs
+ * in {@link NginxClusterIntegrationTests}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeploymentIntegrationTests {
@@ -75,11 +76,74 @@ class DeploymentIntegrationTests {
 		Map<String, Object> grafana = (Map<String, Object>) services.get("grafana");
 		assertThat(String.valueOf(((Map<String, Object>) grafana.get("environment")).get("GF_SECURITY_ADMIN_PASSWORD")))
 			.startsWith("${GRAFANA_ADMIN_PASSWORD:?");
-		List<String> gatewayPorts = ((List<Object>) app.get("ports")).stream()
+		assertThat(gatewayPorts(app)).containsExactly("127.0.0.1:8888:8888");
+
+		// The cluster profile's nodes: the same admin password, required; each gateway on loopback.
+		for (String name : List.of("node-a", "node-b")) {
+			Map<String, Object> node = (Map<String, Object>) services.get(name);
+			assertThat(String.valueOf(((Map<String, Object>) node.get("environment")).get("CHAT_ADMIN_PASSWORD")))
+				.as(name).startsWith("${CHAT_ADMIN_PASSWORD:?");
+			assertThat(gatewayPorts(node)).as(name).singleElement().asString().startsWith("127.0.0.1:");
+		}
+		for (Map.Entry<String, Object> service : services.entrySet()) {
+			Object ports = ((Map<String, Object>) service.getValue()).get("ports");
+			List<String> published = (ports != null) ? ((List<Object>) ports).stream().map(String::valueOf).toList() : List.of();
+			assertThat(published).as("%s: the gateway port is published on loopback only", service.getKey())
+				.filteredOn((port) -> port.endsWith(":8888"))
+				.allMatch((port) -> port.startsWith("127.0.0.1:"));
+		}
+		assertThat(((Map<String, Object>) services.get("redis")).get("ports")).as("Redis is not published").isNull();
+	}
+
+	/**
+	 * {@code docker compose --profile cluster up}: Redis, two nodes in redis mode with their own
+	 * node ids on that Redis, nginx in front of both with the project's config, and Prometheus
+	 * scraping both; the plain {@code docker compose up} still runs the single node only.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void composeClusterProfileRunsRedisTwoNodesAndNginxInFront() throws IOException {
+		Map<String, Object> services = (Map<String, Object>) yaml(Path.of("docker-compose.yml")).get("services");
+		for (String name : List.of("redis", "node-a", "node-b", "nginx")) {
+			assertThat(services).containsKey(name);
+			assertThat(((Map<String, Object>) services.get(name)).get("profiles")).as(name).isEqualTo(List.of("cluster"));
+		}
+		for (String name : List.of("app", "prometheus", "grafana")) {
+			assertThat(((Map<String, Object>) services.get(name)).get("profiles")).as(name).isNull();
+		}
+
+		Set<String> nodeIds = new TreeSet<>();
+		for (String name : List.of("node-a", "node-b")) {
+			Map<String, Object> environment = (Map<String, Object>) ((Map<String, Object>) services.get(name)).get("environment");
+			assertThat(environment).as(name)
+				.containsEntry("CHAT_CLUSTER_MODE", "redis")
+				.containsEntry("SPRING_DATA_REDIS_HOST", "redis")
+				.containsEntry("SERVER_FORWARD_HEADERS_STRATEGY", "native")
+				.containsEntry("CHAT_TCP_BIND_ADDRESS", "0.0.0.0");
+			nodeIds.add(String.valueOf(environment.get("CHAT_CLUSTER_NODE_ID")));
+			assertThat(String.valueOf(((Map<String, Object>) services.get(name)).get("depends_on"))).contains("redis");
+		}
+		assertThat(nodeIds).containsExactly("node-a", "node-b");
+
+		Map<String, Object> nginx = (Map<String, Object>) services.get("nginx");
+		assertThat((List<Object>) nginx.get("volumes")).map(String::valueOf)
+			.containsExactly("./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro");
+		String config = Files.readString(Path.of("deploy/nginx/nginx.conf"));
+		assertThat(config).contains("server node-a:8080;", "server node-b:8080;", "listen 8080;",
+				"proxy_set_header Upgrade $http_upgrade;", "proxy_set_header Connection $connection_upgrade;",
+				"proxy_set_header X-Forwarded-For $remote_addr;");
+		assertThat((List<Object>) nginx.get("ports")).map(String::valueOf).containsExactly("8090:8080");
+
+		Map<String, Object> prometheus = yaml(Path.of("deploy/prometheus/prometheus.yml"));
+		assertThat(String.valueOf(prometheus.get("scrape_configs"))).contains("node-a:8080", "node-b:8080");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<String> gatewayPorts(Map<String, Object> service) {
+		return ((List<Object>) service.get("ports")).stream()
 			.map(String::valueOf)
 			.filter((port) -> port.endsWith(":8888"))
 			.toList();
-		assertThat(gatewayPorts).containsExactly("127.0.0.1:8888:8888");
 	}
 
 	@Test
