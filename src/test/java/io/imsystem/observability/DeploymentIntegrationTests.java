@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Docker cannot run here, so the full stack is checked by reading it: the compose file wires the
  * app, Prometheus and Grafana together (and, in its cluster profile, Redis, two nodes and nginx),
- * and every metric the dashboard queries is one a started node really exports. nginx itself runs
- * in {@link NginxClusterIntegrationTests}.
+ * and every metric the dashboard queries is one a started node really exports. nginx and Prometheus
+ * themselves run in {@link NginxClusterIntegrationTests} and {@link PrometheusDashboardIntegrationTests}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeploymentIntegrationTests {
