@@ -18,11 +18,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * One node of a test cluster: the whole app in redis mode, started in this JVM on a free port
  * with its own node id, on the Redis and key prefix the test gives. Clients made through it are
- * closed with it. Always {@link #close()} it (in {@code finally} or {@code @AfterAll}).
+ * closed with it. Always {@link #close()} it (in {@code finally} or {@code @AfterAll}). Public for
+ * the deployment tests, which put nginx and Prometheus in front of such nodes.
  */
-final class TestNode implements AutoCloseable {
+public final class TestNode implements AutoCloseable {
 
-	static final String PASSWORD = "cluster-secret";
+	public static final String PASSWORD = "cluster-secret";
 
 	private final ConfigurableApplicationContext context;
 
@@ -44,7 +45,7 @@ final class TestNode implements AutoCloseable {
 	 * @param prefix the key prefix of the test class (every node of one test shares it)
 	 * @param extra more properties, {@code name=value}
 	 */
-	static TestNode start(String id, int redisPort, String prefix, String... extra) {
+	public static TestNode start(String id, int redisPort, String prefix, String... extra) {
 		List<String> properties = new ArrayList<>(List.of("server.port=0", "chat.tcp.enabled=false",
 				"chat.cluster.mode=redis", "chat.cluster.node-id=" + id, "chat.cluster.key-prefix=" + prefix,
 				"spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort,
@@ -63,11 +64,11 @@ final class TestNode implements AutoCloseable {
 		return node;
 	}
 
-	String id() {
+	public String id() {
 		return this.id;
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
 	}
 
@@ -76,7 +77,7 @@ final class TestNode implements AutoCloseable {
 	}
 
 	/** Connects and waits for the welcome and the own join. */
-	ChatClient join(String name) {
+	public ChatClient join(String name) {
 		ChatClient client = ChatClient.join(this.port, name);
 		synchronized (this.clients) {
 			this.clients.add(client);
@@ -93,7 +94,7 @@ final class TestNode implements AutoCloseable {
 		return client;
 	}
 
-	AdminApi admin() {
+	public AdminApi admin() {
 		return AdminApi.of(this.port, PASSWORD);
 	}
 

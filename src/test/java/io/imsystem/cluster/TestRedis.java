@@ -20,9 +20,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * prefix of its own for each test class. The shared Redis is 127.0.0.1:6379; a test skips only
  * when it is absent AND {@code CI} is unset (CI starts it).
  */
-final class TestRedis implements AutoCloseable {
+public final class TestRedis implements AutoCloseable {
 
-	static final int SHARED_PORT = 6379;
+	public static final int SHARED_PORT = 6379;
 
 	private final ClientResources resources;
 
@@ -62,7 +62,7 @@ final class TestRedis implements AutoCloseable {
 	}
 
 	/** A client of the Redis on {@code port} with the given prefix: the one a test's nodes share. */
-	static TestRedis sharing(int port, String prefix) {
+	public static TestRedis sharing(int port, String prefix) {
 		return new TestRedis(port, prefix);
 	}
 
@@ -70,11 +70,11 @@ final class TestRedis implements AutoCloseable {
 		return new TestRedis(port, prefix(testClass));
 	}
 
-	static String prefix(Class<?> testClass) {
+	public static String prefix(Class<?> testClass) {
 		return "test:" + testClass.getSimpleName() + ":" + UUID.randomUUID().toString().substring(0, 8) + ":";
 	}
 
-	static void requireShared() {
+	public static void requireShared() {
 		if (reachable(SHARED_PORT)) {
 			return;
 		}

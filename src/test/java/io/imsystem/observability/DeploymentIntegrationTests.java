@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,9 +14,9 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
+import io.imsystem.cluster.TestNode;
+import io.imsystem.cluster.TestRedis;
 import io.imsystem.support.Http;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,16 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Docker cannot run here, so the full stack is checked by reading it: the compose file wires the
- * app, Prometheus and Grafana together, and every metric the dashboard queries is one the started
- * app really exports.
+ * app, Prometheus and Grafana together (and, in its cluster profile, Redis, two nodes and nginx),
+ * and every metric the dashboard queries is one a started node really exports. nginx and Prometheus
+ * themselves run in {@link NginxClusterIntegrationTests} and {@link PrometheusDashboardIntegrationTests}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DeploymentIntegrationTests {
-
-	private static final Pattern METRIC = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\s*(?=[{\\[)]|$)");
-
-	private static final Set<String> PROMQL_WORDS = Set.of("sum", "rate", "increase", "histogram_quantile", "max", "avg",
-			"irate", "min", "count");
 
 	@LocalServerPort
 	int port;
@@ -81,11 +76,74 @@ class DeploymentIntegrationTests {
 		Map<String, Object> grafana = (Map<String, Object>) services.get("grafana");
 		assertThat(String.valueOf(((Map<String, Object>) grafana.get("environment")).get("GF_SECURITY_ADMIN_PASSWORD")))
 			.startsWith("${GRAFANA_ADMIN_PASSWORD:?");
-		List<String> gatewayPorts = ((List<Object>) app.get("ports")).stream()
+		assertThat(gatewayPorts(app)).containsExactly("127.0.0.1:8888:8888");
+
+		// The cluster profile's nodes: the same admin password, required; each gateway on loopback.
+		for (String name : List.of("node-a", "node-b")) {
+			Map<String, Object> node = (Map<String, Object>) services.get(name);
+			assertThat(String.valueOf(((Map<String, Object>) node.get("environment")).get("CHAT_ADMIN_PASSWORD")))
+				.as(name).startsWith("${CHAT_ADMIN_PASSWORD:?");
+			assertThat(gatewayPorts(node)).as(name).singleElement().asString().startsWith("127.0.0.1:");
+		}
+		for (Map.Entry<String, Object> service : services.entrySet()) {
+			Object ports = ((Map<String, Object>) service.getValue()).get("ports");
+			List<String> published = (ports != null) ? ((List<Object>) ports).stream().map(String::valueOf).toList() : List.of();
+			assertThat(published).as("%s: the gateway port is published on loopback only", service.getKey())
+				.filteredOn((port) -> port.endsWith(":8888"))
+				.allMatch((port) -> port.startsWith("127.0.0.1:"));
+		}
+		assertThat(((Map<String, Object>) services.get("redis")).get("ports")).as("Redis is not published").isNull();
+	}
+
+	/**
+	 * {@code docker compose --profile cluster up}: Redis, two nodes in redis mode with their own
+	 * node ids on that Redis, nginx in front of both with the project's config, and Prometheus
+	 * scraping both; the plain {@code docker compose up} still runs the single node only.
+	 */
+	@Test
+	@SuppressWarnings("unchecked")
+	void composeClusterProfileRunsRedisTwoNodesAndNginxInFront() throws IOException {
+		Map<String, Object> services = (Map<String, Object>) yaml(Path.of("docker-compose.yml")).get("services");
+		for (String name : List.of("redis", "node-a", "node-b", "nginx")) {
+			assertThat(services).containsKey(name);
+			assertThat(((Map<String, Object>) services.get(name)).get("profiles")).as(name).isEqualTo(List.of("cluster"));
+		}
+		for (String name : List.of("app", "prometheus", "grafana")) {
+			assertThat(((Map<String, Object>) services.get(name)).get("profiles")).as(name).isNull();
+		}
+
+		Set<String> nodeIds = new TreeSet<>();
+		for (String name : List.of("node-a", "node-b")) {
+			Map<String, Object> environment = (Map<String, Object>) ((Map<String, Object>) services.get(name)).get("environment");
+			assertThat(environment).as(name)
+				.containsEntry("CHAT_CLUSTER_MODE", "redis")
+				.containsEntry("SPRING_DATA_REDIS_HOST", "redis")
+				.containsEntry("SERVER_FORWARD_HEADERS_STRATEGY", "native")
+				.containsEntry("CHAT_TCP_BIND_ADDRESS", "0.0.0.0");
+			nodeIds.add(String.valueOf(environment.get("CHAT_CLUSTER_NODE_ID")));
+			assertThat(String.valueOf(((Map<String, Object>) services.get(name)).get("depends_on"))).contains("redis");
+		}
+		assertThat(nodeIds).containsExactly("node-a", "node-b");
+
+		Map<String, Object> nginx = (Map<String, Object>) services.get("nginx");
+		assertThat((List<Object>) nginx.get("volumes")).map(String::valueOf)
+			.containsExactly("./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro");
+		String config = Files.readString(Path.of("deploy/nginx/nginx.conf"));
+		assertThat(config).contains("server node-a:8080;", "server node-b:8080;", "listen 8080;",
+				"proxy_set_header Upgrade $http_upgrade;", "proxy_set_header Connection $connection_upgrade;",
+				"proxy_set_header X-Forwarded-For $remote_addr;");
+		assertThat((List<Object>) nginx.get("ports")).map(String::valueOf).containsExactly("8090:8080");
+
+		Map<String, Object> prometheus = yaml(Path.of("deploy/prometheus/prometheus.yml"));
+		assertThat(String.valueOf(prometheus.get("scrape_configs"))).contains("node-a:8080", "node-b:8080");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<String> gatewayPorts(Map<String, Object> service) {
+		return ((List<Object>) service.get("ports")).stream()
 			.map(String::valueOf)
 			.filter((port) -> port.endsWith(":8888"))
 			.toList();
-		assertThat(gatewayPorts).containsExactly("127.0.0.1:8888:8888");
 	}
 
 	@Test
@@ -104,39 +162,41 @@ class DeploymentIntegrationTests {
 		assertThat(String.valueOf(providers)).contains("/var/lib/grafana/dashboards");
 	}
 
+	/**
+	 * Every query of the dashboard reads only metrics a node really exports: the panels above the
+	 * cluster row against this node (local mode), the cluster row against a node in redis mode,
+	 * where alone the cluster meters exist.
+	 */
 	@Test
 	void everyMetricTheDashboardQueriesIsExportedByTheApp() throws IOException {
-		JsonNode dashboard = JsonMapper.builder().build().readTree(Path.of("deploy/grafana/dashboards/im-system.json").toFile());
-		List<String> expressions = new ArrayList<>();
-		for (JsonNode panel : dashboard.path("panels")) {
-			for (JsonNode target : panel.path("targets")) {
-				expressions.add(target.path("expr").asString());
-			}
-		}
-		Set<String> queried = new TreeSet<>();
-		for (String expression : expressions) {
-			String bare = expression.replaceAll("\\b(by|without)\\s*\\([^)]*\\)", "")
-				.replaceAll("\\[[^]]*]", "[]")
-				.replaceAll("\\{[^}]*}", "{}");
-			Matcher matcher = METRIC.matcher(bare);
-			while (matcher.find()) {
-				if (!PROMQL_WORDS.contains(matcher.group(1))) {
-					queried.add(matcher.group(1));
-				}
-			}
-		}
-		assertThat(queried).as("metrics the dashboard queries")
+		List<GrafanaDashboard.Query> queries = GrafanaDashboard.queries();
+		Set<String> local = GrafanaDashboard.metrics(queries.stream().filter((query) -> !query.inClusterRow()).toList());
+		Set<String> cluster = GrafanaDashboard.metrics(queries.stream().filter(GrafanaDashboard.Query::inClusterRow).toList());
+		assertThat(local).as("metrics the dashboard queries")
 			.contains("chat_sessions_active", "chat_messages_total", "chat_kicks_total", "chat_sweep_seconds_sum",
 					"chat_kick_lag_seconds_bucket");
+		assertThat(cluster).as("metrics the cluster row queries")
+			.contains("chat_sessions_active", "chat_cluster_link_up", "chat_cluster_lag_seconds_bucket",
+					"chat_cluster_nodes_alive");
 
-		Set<String> exported = Http.anonymous(this.port)
+		assertThat(exported(this.port)).containsAll(local);
+
+		TestRedis.requireShared();
+		String prefix = TestRedis.prefix(DeploymentIntegrationTests.class);
+		try (TestRedis redis = TestRedis.sharing(TestRedis.SHARED_PORT, prefix);
+				TestNode node = TestNode.start("dashboard-a", TestRedis.SHARED_PORT, prefix)) {
+			assertThat(exported(node.port())).containsAll(cluster);
+		}
+	}
+
+	private static Set<String> exported(int port) {
+		return Http.anonymous(port)
 			.get("/actuator/prometheus")
 			.body()
 			.lines()
 			.filter((line) -> !line.startsWith("#") && !line.isBlank())
 			.map((line) -> line.split("[{ ]", 2)[0])
 			.collect(Collectors.toSet());
-		assertThat(exported).containsAll(queried);
 	}
 
 	@SuppressWarnings("unchecked")
