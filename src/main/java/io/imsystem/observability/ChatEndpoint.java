@@ -1,13 +1,17 @@
 package io.imsystem.observability;
 
 import java.time.Clock;
+import java.util.Map;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.idle.IdlePolicy;
 import io.imsystem.presence.Presence;
+import io.imsystem.presence.StoreUnavailableException;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /** {@code /actuator/chat}: this node's sessions and the idle settings in force. */
@@ -30,19 +34,33 @@ public class ChatEndpoint {
 		this.properties = properties;
 	}
 
+	/**
+	 * The node's figures, or 503 while the cluster's store (Redis) cannot be reached: the online
+	 * count is the whole room's and cannot be told then, and this node's own share would look like
+	 * the room's.
+	 */
 	@ReadOperation
-	public ChatDescriptor chat() {
+	public WebEndpointResponse<Object> chat() {
 		IdlePolicy.Settings settings = this.policy.settings();
 		int overrides = 0;
-		for (Presence.Member member : this.presence.members(this.clock.millis())) {
-			if (member.timeoutOverride() != null) {
-				overrides++;
+		int online;
+		try {
+			for (Presence.Member member : this.presence.members(this.clock.millis())) {
+				if (member.timeoutOverride() != null) {
+					overrides++;
+				}
 			}
+			online = this.presence.count();
 		}
-		return new ChatDescriptor(this.properties.cluster().nodeId(), this.presence.count(),
+		catch (StoreUnavailableException | DataAccessException ex) {
+			return new WebEndpointResponse<>(Map.of("error", "unavailable", "detail",
+					"the cluster's store (Redis) cannot be reached: the room's figures cannot be told now"),
+					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
+		return new WebEndpointResponse<>(new ChatDescriptor(this.properties.cluster().nodeId(), online,
 				settings.timeout().toSeconds(), settings.warningBefore().toSeconds(),
 				IdlePolicy.effectiveWarning(settings.timeout(), settings.warningBefore()).toSeconds(),
-				this.properties.idle().sweepInterval().toMillis(), overrides);
+				this.properties.idle().sweepInterval().toMillis(), overrides));
 	}
 
 	/**

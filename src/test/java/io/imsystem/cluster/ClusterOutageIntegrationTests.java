@@ -58,6 +58,11 @@ class ClusterOutageIntegrationTests {
 			assertThat(a.http().get("/actuator/health").json().path("components").path("redis").path("status").asString())
 				.isEqualTo("DOWN");
 			assertThat(a.http().post("/api/admin/users/bob/kick", null).status()).isEqualTo(503);
+			// The room's figures cannot be told without Redis: said so, not this node's share shown.
+			Http.Response figures = a.http().get("/actuator/chat");
+			assertThat(figures.status()).isEqualTo(503);
+			assertThat(figures.json().path("error").asString()).isEqualTo("unavailable");
+			assertThat(a.http().get("/api/admin/users").status()).isEqualTo(503);
 
 			// The users of one node still chat with each other, and whisper.
 			ann.send("still here");
