@@ -86,6 +86,24 @@ class PrometheusDashboardIntegrationTests {
 			.redirectErrorStream(true)
 			.redirectOutput(directory.resolve("prometheus.log").toFile())
 			.start();
+		// It takes a moment to listen: the tests' first query came before it did (connection refused).
+		await().atMost(Duration.ofSeconds(30)).until(PrometheusDashboardIntegrationTests::ready);
+	}
+
+	private static boolean ready() {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready"))
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		try {
+			return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(ex);
+		}
 	}
 
 	@AfterAll
