@@ -16,7 +16,6 @@ import io.imsystem.presence.Presence;
 import io.imsystem.support.ChatClient;
 
 import static io.imsystem.cluster.ClusterIntegrationTests.presenceChanges;
-import static io.imsystem.cluster.ClusterIntegrationTests.untilChats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -107,7 +106,7 @@ class ClusterLifecycleIntegrationTests {
 		join(a, "cat");
 		join(b, "CID");
 		ann.send("fence");
-		changes.addAll(presenceChanges(untilChats(ann, "fence")));
+		changes.addAll(presenceChanges(ann.untilChats("fence")));
 
 		assertThat(changes).filteredOn((change) -> change.path("event").asString().equals("leave"))
 			.extracting((change) -> change.path("name").asString() + " " + change.path("reason").asString())
@@ -138,8 +137,8 @@ class ClusterLifecycleIntegrationTests {
 		// Sent once both saw the leaves: a second announcement, from either node, would come first.
 		ann.send("fence a");
 		bob.send("fence b");
-		atAnn.addAll(presenceChanges(untilChats(ann, "fence a", "fence b")));
-		atBob.addAll(presenceChanges(untilChats(bob, "fence a", "fence b")));
+		atAnn.addAll(presenceChanges(ann.untilChats("fence a", "fence b")));
+		atBob.addAll(presenceChanges(bob.untilChats("fence a", "fence b")));
 		for (List<JsonNode> changes : List.of(atAnn, atBob)) {
 			assertThat(changes).filteredOn((change) -> change.path("event").asString().equals("leave"))
 				.extracting((change) -> change.path("name").asString() + " " + change.path("reason").asString())

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.imsystem.support.ChatClient;
 
 import static io.imsystem.cluster.ClusterIntegrationTests.presenceChanges;
-import static io.imsystem.cluster.ClusterIntegrationTests.untilChats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -89,7 +88,7 @@ class ClusterNodeDeathIntegrationTests {
 			assertThat(leave.path("reason").asString()).isEqualTo("error");
 			// node-a reaped it alone: a second announcement would come before this.
 			ann.send("fence");
-			assertThat(presenceChanges(untilChats(ann, "fence")))
+			assertThat(presenceChanges(ann.untilChats("fence")))
 				.filteredOn((change) -> change.path("name").asString().equals("kim"))
 				.isEmpty();
 			ChatClient again = track(ChatClient.connect(a.port(), "kim"));
@@ -129,7 +128,7 @@ class ClusterNodeDeathIntegrationTests {
 			assertThat(fay.awaitClose().code()).isEqualTo(1012);
 			// Its users were announced gone once, by node-a: the frozen node announces nothing again.
 			ann.send("fence");
-			assertThat(presenceChanges(untilChats(ann, "fence")))
+			assertThat(presenceChanges(ann.untilChats("fence")))
 				.filteredOn((change) -> change.path("event").asString().equals("leave"))
 				.isEmpty();
 		}

@@ -128,14 +128,14 @@ class NginxClusterIntegrationTests {
 		ChatClient onB = this.byName.get(names.get(b.id()));
 
 		onA.send("hello from a");
-		List<JsonNode> atA = new ArrayList<>(untilChats(onA, "hello from a"));
+		List<JsonNode> atA = new ArrayList<>(onA.untilChats("hello from a"));
 		onB.send("hello from b");
-		List<JsonNode> atB = new ArrayList<>(untilChats(onB, "hello from a", "hello from b"));
+		List<JsonNode> atB = new ArrayList<>(onB.untilChats("hello from a", "hello from b"));
 		// Sent once both chats were echoed: a second copy of either would come before the fences.
 		onA.send("fence a");
 		onB.send("fence b");
-		atA.addAll(untilChats(onA, "hello from b", "fence a", "fence b"));
-		atB.addAll(untilChats(onB, "fence a", "fence b"));
+		atA.addAll(onA.untilChats("hello from b", "fence a", "fence b"));
+		atB.addAll(onB.untilChats("fence a", "fence b"));
 
 		for (List<JsonNode> events : List.of(atA, atB)) {
 			for (String text : List.of("hello from a", "hello from b", "fence a", "fence b")) {
@@ -247,19 +247,6 @@ class NginxClusterIntegrationTests {
 		if (node != null) {
 			node.close();
 		}
-	}
-
-	private static List<JsonNode> untilChats(ChatClient client, String... texts) {
-		List<String> missing = new ArrayList<>(List.of(texts));
-		List<JsonNode> events = new ArrayList<>();
-		while (!missing.isEmpty()) {
-			JsonNode event = client.next();
-			events.add(event);
-			if (event.path("type").asString().equals("chat")) {
-				missing.remove(event.path("text").asString());
-			}
-		}
-		return events;
 	}
 
 	private static List<JsonNode> chats(List<JsonNode> events, String text) {

@@ -204,6 +204,24 @@ public final class ChatClient implements AutoCloseable {
 		return fail("no %s of %s; skipped %s", event, name, skipped);
 	}
 
+	/**
+	 * Takes events until the chats of all these texts have arrived (each failing after
+	 * {@link #TIMEOUT} without an event).
+	 * @return every event taken, in order, the chats included
+	 */
+	public List<JsonNode> untilChats(String... texts) {
+		List<String> missing = new ArrayList<>(List.of(texts));
+		List<JsonNode> events = new ArrayList<>();
+		while (!missing.isEmpty()) {
+			JsonNode event = next();
+			events.add(event);
+			if (event.path("type").asString().equals("chat")) {
+				missing.remove(event.path("text").asString());
+			}
+		}
+		return events;
+	}
+
 	/** Skips events until one matches {@code wanted}, for up to {@link #TIMEOUT}. */
 	public JsonNode nextMatching(Predicate<JsonNode> wanted) {
 		return nextMatching(wanted, TIMEOUT);
