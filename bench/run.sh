@@ -9,7 +9,8 @@
 #
 # Environment:
 #   ROUNDS=2            measurements per side (ours, peer, ours, peer, ...)
-#   TARGETS="ours peer" which servers to measure
+#   TARGETS="ours peer" which servers to measure; cluster scenarios also take `single`: one of our
+#                       nodes in local mode (no Redis) under the same load, alternating with the rest
 #   JAVA_OPTS_BENCH     JVM options for our server (default below)
 #   JAR                 our jar (default target/im-system-*.jar; built with ./mvnw package if missing)
 #   SERVER_ARGS         extra Spring arguments for our server, e.g. "--chat.idle.sweep-interval=200ms"
@@ -24,7 +25,9 @@
 #   LINE_PEER_PORT=8888 the port that command listens on (refused if something already listens there)
 #   REDIS_PORT=6379     cluster scenarios: the Redis on 127.0.0.1 both clusters share (each run uses
 #                       a fresh key prefix / channel prefix on it); its INFO cpu and commandstats
-#                       count for everyone using it, so the figures are cleanest on a Redis of its own
+#                       count for everyone using it, so the figures are cleanest on a Redis of its own:
+#   OWN_REDIS=1         start that Redis (redis-server on 127.0.0.1:REDIS_PORT, default 16379 then,
+#                       no persistence) for this call and stop it at the end
 #   OUR_PORT2=18081, OUR_LINE_PORT2=18889, PEER_PORT2=19091: cluster scenarios, the second nodes
 # Only loopback addresses are used. Every started server is killed on exit.
 set -euo pipefail
@@ -43,7 +46,13 @@ our_line_port="${OUR_LINE_PORT:-18888}"
 our_port2="${OUR_PORT2:-18081}"
 our_line_port2="${OUR_LINE_PORT2:-18889}"
 peer_port2="${PEER_PORT2:-19091}"
-redis_port="${REDIS_PORT:-6379}"
+own_redis="${OWN_REDIS:-0}"
+if [[ "$own_redis" == 1 ]]; then
+  redis_port="${REDIS_PORT:-16379}"
+else
+  redis_port="${REDIS_PORT:-6379}"
+fi
+redis_pid=""
 line_peer_port="${LINE_PEER_PORT:-8888}"
 results="${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)-$scenario}"
 mkdir -p "$results"
@@ -71,7 +80,11 @@ cleanup() {
   server_pid=""
   node_pids=()
 }
-trap cleanup EXIT INT TERM
+stop_all() {
+  cleanup
+  stop_pid "$redis_pid"
+}
+trap stop_all EXIT INT TERM
 
 if [[ ! -d "$here/node_modules/ws" ]]; then
   (cd "$here" && npm ci --silent >&2)
@@ -152,6 +165,15 @@ esac
 if [[ "$loadgen_scenario" == line && " $targets " == *" peer "* && -z "${LINE_PEER_CMD:-}" ]]; then
   echo "line scenarios need LINE_PEER_CMD (the peer line server's command), or TARGETS=ours" >&2
   exit 2
+fi
+if [[ "$scenario" == cluster-* && "$own_redis" == 1 ]]; then
+  if ss -Hltn "sport = :$redis_port" 2>/dev/null | grep -q .; then
+    echo "something already listens on port $redis_port: not starting a Redis there" >&2
+    exit 2
+  fi
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >"$results/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 if [[ "$scenario" == cluster-* ]] && ! redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then
   echo "cluster scenarios need Redis on 127.0.0.1:$redis_port (REDIS_PORT)" >&2
@@ -278,7 +300,10 @@ for round in $(seq 1 "$rounds"); do
   for target in $targets; do
     label="$target-$round"
     pid_args=()
-    if [[ "$scenario" == cluster-* && "$target" == ours ]]; then
+    if [[ "$scenario" == cluster-* && "$target" == single ]]; then
+      start_ours "$label"
+      target_args=(--url "ws://127.0.0.1:$our_port/ws/chat")
+    elif [[ "$scenario" == cluster-* && "$target" == ours ]]; then
       start_ours_cluster "$label"
       target_args=(--url "ws://127.0.0.1:$our_port/ws/chat,ws://127.0.0.1:$our_port2/ws/chat")
     elif [[ "$scenario" == cluster-* ]]; then
@@ -297,7 +322,9 @@ for round in $(seq 1 "$rounds"); do
       start_peer "$label"
       target_args=(--url "ws://127.0.0.1:$peer_port/ws/chat" --stats-url "http://127.0.0.1:$peer_port/stats")
     fi
-    if [[ "$scenario" == cluster-* ]]; then
+    if [[ "$scenario" == cluster-* && "$target" == single ]]; then
+      pid_args=(--pid "$server_pid" --node-pids "$server_pid")
+    elif [[ "$scenario" == cluster-* ]]; then
       pid_args=(--node-pids "$(IFS=,; echo "${node_pids[*]}")" --redis-port "$redis_port")
     else
       pid_args=(--pid "$server_pid")

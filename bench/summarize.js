@@ -10,7 +10,7 @@ const path = require('path');
 
 const [scenario, dir] = process.argv.slice(2);
 const runs = fs.readdirSync(dir)
-  .filter((f) => /^(ours|peer)-\d+\.json$/.test(f))
+  .filter((f) => /^(ours|peer|single)-\d+\.json$/.test(f))
   .sort()
   .map((f) => {
     try {
@@ -107,6 +107,10 @@ else if (scenario === 'cluster-fanout') {
   const peer = side('peer', fields);
   summary.sides.peer.system = 'Socket.IO 4 + @socket.io/redis-adapter, 2 nodes';
   summary.sides.ours.system = 'im-system, chat.cluster.mode=redis, 2 nodes';
+  const single = runs.some((r) => r.side === 'single') ? side('single', fields) : null;
+  if (single) {
+    single.system = 'im-system, one node, chat.cluster.mode=local';
+  }
   summary.ratios = {
     copiesPerSecond: ratio(ours.copiesPerSecond, peer.copiesPerSecond), p99: ratio(ours.p99Ms, peer.p99Ms),
     crossNodeP99: ratio(ours.crossNodeP99Ms, peer.crossNodeP99Ms), sameNodeP99: ratio(ours.sameNodeP99Ms, peer.sameNodeP99Ms),
@@ -120,6 +124,11 @@ else if (scenario === 'cluster-fanout') {
   // Net of the PUBLISH Redis saw while nobody chatted (our nodes' link probes, 1 per node per second).
   const onePublish = all('ours', (d) => Math.round(d.redisDuringRun.publishPerMessageNet * 100) === 100);
   target('one PUBLISH per chat message (net of the background, every run of ours)', ours.publishPerMessageNet, onePublish);
+  if (single) {
+    summary.ratios.copiesPerSecondTwoNodesOverOne = ratio(ours.copiesPerSecond, single.copiesPerSecond);
+    target('two nodes >= 0.8 x the copies/s of one node (TARGETS with single)', summary.ratios.copiesPerSecondTwoNodesOverOne,
+      summary.ratios.copiesPerSecondTwoNodesOverOne >= 0.8);
+  }
 }
 else if (scenario === 'fanout-burst') {
   const ours = side('ours', fanoutFields);
