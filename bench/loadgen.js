@@ -9,6 +9,14 @@
 //   node loadgen.js soak     --url ... --clients 2000 --duration 600
 //   node loadgen.js storm    --url ... --clients 3000
 //   node loadgen.js line     --host 127.0.0.1 --port 8888 --mode burst|rate --clients 1000 --senders 10
+//   node loadgen.js fanout   --url ws://127.0.0.1:18080/ws/chat,ws://127.0.0.1:18081/ws/chat --node-pids A,B --redis-port 6379
+//   node loadgen.js fanout   --protocol socketio --url ws://127.0.0.1:19090/socket.io/,ws://127.0.0.1:19091/socket.io/ ...
+//
+// Several --url (comma-separated) are the nodes of one cluster: client i connects to node i % n, so
+// clients and senders are split evenly, and fanout reports the latency of copies that crossed nodes
+// apart from those that did not. --protocol socketio speaks Socket.IO 4 over Engine.IO 4's
+// WebSocket transport on a raw WebSocket (open packet, `40` connect, `42["event",payload]`, ping
+// `2` answered with `3`): the same client code, the same cost per client, for both systems.
 //
 // Each run prints one JSON document on stdout (progress goes to stderr). Clients are spread over
 // --workers child processes (each has its own open-file limit) and over --addresses loopback
@@ -226,6 +234,77 @@ function snapshot(args, heap) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// ---------------------------------------------------------------- cluster: nodes and Redis
+
+function nodePidList(args) {
+  return args['node-pids'] ? String(args['node-pids']).split(',').filter((x) => x).map(Number) : [];
+}
+
+function nodeCpu(pid, before, after, copies) {
+  if (!before || !after) {
+    return { pid, error: 'no /proc reading' };
+  }
+  const ms = (after.cpuTicks - before.cpuTicks) / CLK_TCK * 1000;
+  return { pid, cpuCores: cpuCores(before, after), cpuMs: round(ms, 0), cpuMicrosPerCopy: copies ? round(ms * 1000 / copies, 3) : null, rssEndKb: after.rssKb };
+}
+
+/** Redis's CPU seconds and per-command call counts (INFO cpu, INFO commandstats), with --redis-port. */
+function redisStats(args) {
+  if (!args['redis-port']) {
+    return null;
+  }
+  try {
+    const text = execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(args['redis-port']), 'INFO', 'all'], { stdio: 'pipe', timeout: 10000 }).toString();
+    const field = (name) => Number((new RegExp('^' + name + ':([0-9.]+)', 'm').exec(text) || [])[1]);
+    const calls = {};
+    for (const m of text.matchAll(/^cmdstat_([a-z|_-]+):calls=(\d+)/gm)) {
+      calls[m[1]] = Number(m[2]);
+    }
+    return { cpuSeconds: field('used_cpu_sys') + field('used_cpu_user'), calls, at: NOW() };
+  }
+  catch (e) {
+    return null;
+  }
+}
+
+/**
+ * What the run cost Redis. Redis counts for everyone connected to it: `backgroundPublishPerSecond`
+ * (measured over an idle stretch before the run: our nodes' link probes, anything else on this
+ * Redis) is subtracted for the net PUBLISH per chat message.
+ */
+function redisCost(before, after, sent, copies, args) {
+  const seconds = (after.at - before.at) / 1000;
+  const calls = {};
+  for (const [cmd, n] of Object.entries(after.calls)) {
+    const d = n - (before.calls[cmd] || 0);
+    if (d > 0) {
+      calls[cmd] = d;
+    }
+  }
+  const publish = calls.publish || 0;
+  const background = args.redisBackgroundPublishPerSecond;
+  const cpuMs = (after.cpuSeconds - before.cpuSeconds) * 1000;
+  return {
+    seconds: round(seconds, 3), cpuMs: round(cpuMs, 0), cpuCores: round(cpuMs / 1000 / seconds, 3),
+    cpuMsPer100kCopies: copies ? round(cpuMs * 100000 / copies, 1) : null,
+    publish, chatMessagesSent: sent, publishPerMessage: sent ? round(publish / sent, 4) : null,
+    backgroundPublishPerSecond: background === undefined ? null : round(background, 2),
+    publishPerMessageNet: (sent && background !== undefined) ? round((publish - background * seconds) / sent, 4) : null,
+    calls,
+  };
+}
+
+/** PUBLISH per second on Redis while no chat is sent (probes, heartbeats, other users of this Redis). */
+async function redisBackground(args, ms) {
+  const a = redisStats(args);
+  await sleep(ms);
+  const b = redisStats(args);
+  if (!a || !b) {
+    return undefined;
+  }
+  return ((b.calls.publish || 0) - (a.calls.publish || 0)) / ((b.at - a.at) / 1000);
+}
+
 // ---------------------------------------------------------------- coordinator
 
 class Coordinator {
@@ -339,7 +418,8 @@ async function connectAll(co, args, total, extra) {
   const replies = await co.all('connect', (w) => ({
     url: args.url, indices: assign(total, co.workers.length)(w), prefix: args.prefix || 'b' + process.pid.toString(36),
     addresses: num(args, 'addresses', 8), concurrency: Math.max(1, Math.floor(concurrency / co.workers.length)),
-    timeoutMs: num(args, 'connect-timeout', 300) * 1000, client: args.client || 'ws', ...(extra ? extra(w) : {}),
+    timeoutMs: num(args, 'connect-timeout', 300) * 1000, client: args.client || 'ws', protocol: args.protocol || 'chat',
+    ...(extra ? extra(w) : {}),
   }));
   const welcomed = sum(replies, 'welcomed');
   const lastWelcome = Math.max(...replies.map((r) => r.lastWelcome || 0));
@@ -391,6 +471,9 @@ async function fanout(co, args) {
     out.warmup = { delivered: w.delivery.delivered, copiesPerSecond: w.throughput.copiesPerSecond };
     await settle(co, 1000, 30000);
   }
+  if (args['redis-port']) {
+    args.redisBackgroundPublishPerSecond = await redisBackground(args, num(args, 'redis-background-ms', 3000));
+  }
   const result = await runBroadcast(co, args, { clients, senders, messages, rate, window, textSize, maxSeconds });
   Object.assign(out, result);
   return out;
@@ -400,6 +483,9 @@ async function fanout(co, args) {
 async function runBroadcast(co, args, p) {
   const resets = await co.all('reset', () => ({ senders: p.senders, messages: p.messages }));
   const receivers = sum(resets, 'receivers');
+  const nodePids = nodePidList(args);
+  const nodesBefore = nodePids.map(proc);
+  const redisBefore = redisStats(args);
   const before = proc(args.pid);
   let rssMaxKb = before ? before.rssKb : null;
   const startAt = NOW();
@@ -431,6 +517,8 @@ async function runBroadcast(co, args, p) {
   }
   const replies = await co.all('report');
   const after = proc(args.pid);
+  const nodesAfter = nodePids.map(proc);
+  const redisAfter = redisStats(args);
   const firstSend = Math.min(...replies.map((r) => r.firstSend).filter((x) => x));
   const lastRecv = Math.max(...replies.map((r) => r.lastRecv));
   const received = sum(replies, 'received');
@@ -452,6 +540,13 @@ async function runBroadcast(co, args, p) {
     },
     throughput: { seconds: round(seconds, 3), copiesPerSecond: Math.round(received / seconds), broadcastsPerSecond: round(sent / seconds, 1) },
     latencyMs: mergeHist(replies, 'hist'),
+    ...(nodePids.length || String(args.url || '').includes(',') ? {
+      // Copies whose sender is connected to another node than the receiver (they went through Redis)
+      // and copies whose sender is on the receiver's node.
+      latencyCrossNodeMs: mergeHist(replies, 'histCross'), latencySameNodeMs: mergeHist(replies, 'histLocal'),
+    } : {}),
+    ...(nodePids.length ? { nodesDuringRun: nodePids.map((pid, i) => nodeCpu(pid, nodesBefore[i], nodesAfter[i], received)) } : {}),
+    ...(redisBefore && redisAfter ? { redisDuringRun: redisCost(redisBefore, redisAfter, sent, received, args) } : {}),
     serverDuringRun: after ? {
       cpuCores: cpuCores(before, after), rssMaxKb, rssEndKb: after.rssKb, threads: after.threads, fds: after.fds,
       // From the first send until the loop above saw the run end (every copy in, or the drain time
@@ -935,7 +1030,7 @@ async function coordinator(args) {
       + '       node loadgen.js line --host 127.0.0.1 --port 8888 --mode burst|rate [--pid PID] [options]\n');
     process.exit(2);
   }
-  if (scenario !== 'line' && !/^wss?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(args.url) && !args['allow-remote']) {
+  if (scenario !== 'line' && !String(args.url).split(',').every((u) => /^wss?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(u)) && !args['allow-remote']) {
     process.stderr.write('refusing a non-loopback target without --allow-remote\n');
     process.exit(2);
   }
@@ -968,7 +1063,10 @@ function worker() {
     received: 0, senders: 0, messages: 0, seen: null, lastSeq: null, unique: 0, duplicates: 0, outOfOrder: 0,
     hist: new Float64Array(HIST_SIZE), histMax: 0, firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, sendsDone: true,
     closedDuringRun: 0, sending: false, malformed: 0, unprefixed: 0,
+    histCross: new Float64Array(HIST_SIZE), histCrossMax: 0, histLocal: new Float64Array(HIST_SIZE), histLocalMax: 0,
   };
+  // How many nodes the clients are spread over (client i on node i % nodes): set by connect.
+  let nodes = 1;
   let timeoutMs = 0;
   let errorEvents = 0;
   let frames = 0;
@@ -1033,9 +1131,23 @@ function worker() {
     }
     const now = Number(process.hrtime.bigint() / 1000n);
     const latency = now - sentAt;
-    state.hist[histIndex(latency)]++;
+    const bucket = histIndex(latency);
+    state.hist[bucket]++;
     if (latency > state.histMax) {
       state.histMax = latency;
+    }
+    // A sender is client `sender`, so it sits on node sender % nodes.
+    if (sender % nodes !== c.node) {
+      state.histCross[bucket]++;
+      if (latency > state.histCrossMax) {
+        state.histCrossMax = latency;
+      }
+    }
+    else {
+      state.histLocal[bucket]++;
+      if (latency > state.histLocalMax) {
+        state.histLocalMax = latency;
+      }
     }
     state.received++;
     state.lastRecv = now / 1000;
@@ -1067,6 +1179,10 @@ function worker() {
     const str = data.toString('latin1');
     c.received++;
     frames++;
+    if (c.sio) {
+      onSocketIo(c, str, data);
+      return;
+    }
     if (str.startsWith('{"type":"chat"')) {
       onChat(c, str);
       return;
@@ -1085,14 +1201,7 @@ function worker() {
       return;
     }
     if (str.startsWith('{"type":"welcome"')) {
-      const event = JSON.parse(data.toString());
-      c.welcomeTs = event.ts;
-      c.welcomedAt = NOW();
-      c.name = event.name;
-      timeoutMs = event.timeoutSeconds * 1000;
-      if (c.onWelcome) {
-        c.onWelcome();
-      }
+      welcomed(c, JSON.parse(data.toString()));
       return;
     }
     if (str.startsWith('{"type":"kicked"')) {
@@ -1110,11 +1219,61 @@ function worker() {
     }
   }
 
-  function open(url, index, prefix, addresses, extra) {
+  /**
+   * One Engine.IO 4 packet of a Socket.IO client on the WebSocket transport: `0{...}` open (answered
+   * with `40`, connect to the main namespace), `40{sid}` connected, `2` ping (answered with `3`),
+   * `42[event, payload]` an event, `41`/`44` disconnected or refused.
+   */
+  function onSocketIo(c, str, data) {
+    if (str.startsWith('42["chat"')) {
+      onChat(c, str);
+      return;
+    }
+    if (str === '2') {
+      c.ws.send('3');
+      return;
+    }
+    if (str.startsWith('42["welcome"')) {
+      welcomed(c, JSON.parse(data.toString().slice(2))[1]);
+      return;
+    }
+    if (str.startsWith('0{')) {
+      c.ws.send('40');
+      return;
+    }
+    if (str.startsWith('40')) {
+      return;
+    }
+    errorEvents++;
+  }
+
+  function welcomed(c, event) {
+    c.welcomeTs = event.ts;
+    c.welcomedAt = NOW();
+    c.name = event.name;
+    // Socket.IO's welcome has no idle timeout.
+    timeoutMs = (event.timeoutSeconds || 0) * 1000;
+    if (c.onWelcome) {
+      c.onWelcome();
+    }
+  }
+
+  /**
+   * `urls` is one URL or several, comma-separated (the nodes of a cluster): client `index` connects
+   * to node index % n. With `protocol` socketio each URL is a Socket.IO path (ws://host:port/socket.io/).
+   */
+  function open(urls, index, prefix, addresses, extra, protocol) {
     return new Promise((resolve) => {
       const name = `${prefix}-${index}`;
-      const c = { index, name, open: false, received: 0, ...extra };
+      const list = String(urls).split(',');
+      const node = index % list.length;
+      const sio = protocol === 'socketio';
+      const c = { index, name, open: false, received: 0, node, sio, ...extra };
       const address = '127.0.0.' + (2 + (index % addresses));
+      let url = list[node];
+      if (sio) {
+        url += (url.includes('?') ? '&' : '?') + 'EIO=4&transport=websocket';
+      }
       const target = url + (url.includes('?') ? '&' : '?') + 'name=' + encodeURIComponent(name);
       const ws = new Client(target, { localAddress: /\/\/(127\.|localhost)/.test(url) ? address : undefined, perMessageDeflate: false, handshakeTimeout: 120000 });
       c.ws = ws;
@@ -1160,7 +1319,7 @@ function worker() {
    */
   function openLine(body, index, extra) {
     return new Promise((resolve) => {
-      const c = { index, name: null, open: false, received: 0, line: true, ...extra };
+      const c = { index, name: null, open: false, received: 0, line: true, node: 0, ...extra };
       const socket = net.connect({ host: body.host, port: body.port, localAddress: '127.0.0.' + (2 + (index % body.addresses)) });
       socket.setNoDelay(true);
       let me = null;
@@ -1230,6 +1389,9 @@ function worker() {
 
   async function connect(body) {
     Client = (body.client === 'lean') ? LeanWebSocket : require('ws');
+    if (body.url) {
+      nodes = String(body.url).split(',').length;
+    }
     const result = { welcomed: 0, failed: 0, errors: [], lastWelcome: 0 };
     const queue = body.indices.slice();
     const deadline = NOW() + body.timeoutMs;
@@ -1239,7 +1401,7 @@ function worker() {
         const role = (body.activeBelow !== undefined) ? (index < body.activeBelow ? 'active' : 'silent')
           : (body.slowFrom !== undefined && index >= body.slowFrom) ? 'slow' : 'normal';
         const { c, ok, error } = body.line ? await openLine(body, index, { role })
-          : await open(body.url, index, body.prefix, body.addresses, { role, pauseOnWelcome: role === 'slow' && body.pauseOnWelcome });
+          : await open(body.url, index, body.prefix, body.addresses, { role, pauseOnWelcome: role === 'slow' && body.pauseOnWelcome }, body.protocol);
         clients.push(c);
         if (ok) {
           result.welcomed++;
@@ -1278,6 +1440,7 @@ function worker() {
     }
     Object.assign(state, {
       received: 0, unique: 0, duplicates: 0, outOfOrder: 0, hist: new Float64Array(HIST_SIZE), histMax: 0,
+      histCross: new Float64Array(HIST_SIZE), histCrossMax: 0, histLocal: new Float64Array(HIST_SIZE), histLocalMax: 0,
       firstSend: 0, lastRecv: 0, sent: 0, sendFailures: 0, closedDuringRun: 0, malformed: 0, unprefixed: 0,
     });
     return { receivers: clients.filter((c) => c.open).length };
@@ -1301,7 +1464,9 @@ function worker() {
         state.firstSend = now / 1000;
       }
       try {
-        c.ws.send(`B:${c.sender}:${c.sent}:${now}:${padding}`);
+        const text = `B:${c.sender}:${c.sent}:${now}:${padding}`;
+        // The text is ASCII without quotes or backslashes: a JSON string as it is.
+        c.ws.send(c.sio ? `42["chat","${text}"]` : text);
         c.sent++;
         c.outstanding++;
         state.sent++;
@@ -1350,7 +1515,8 @@ function worker() {
     state.sending = false;
     return {
       received: state.received, unique: state.unique, duplicates: state.duplicates, outOfOrder: state.outOfOrder,
-      hist: { counts: Array.from(state.hist), max: state.histMax }, firstSend: state.firstSend, lastRecv: state.lastRecv,
+      hist: { counts: Array.from(state.hist), max: state.histMax }, histCross: { counts: Array.from(state.histCross), max: state.histCrossMax },
+      histLocal: { counts: Array.from(state.histLocal), max: state.histLocalMax }, firstSend: state.firstSend, lastRecv: state.lastRecv,
       sent: state.sent, sendFailures: state.sendFailures, closedDuringRun: state.closedDuringRun, malformed: state.malformed,
       unprefixed: state.unprefixed,
     };

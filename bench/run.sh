@@ -4,11 +4,13 @@
 # it, and prints one JSON document with both sides and the ratios.
 #
 #   bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak [loadgen options...]
+#   bench/run.sh cluster-fanout [loadgen options...]   (2 of our nodes vs 2 Socket.IO nodes, one Redis)
 #   LINE_PEER_CMD=/path/to/line-server LINE_PEER_PORT=8888 bench/run.sh line-rate|line-burst [loadgen options...]
 #
 # Environment:
 #   ROUNDS=2            measurements per side (ours, peer, ours, peer, ...)
-#   TARGETS="ours peer" which servers to measure
+#   TARGETS="ours peer" which servers to measure; cluster scenarios also take `single`: one of our
+#                       nodes in local mode (no Redis) under the same load, alternating with the rest
 #   JAVA_OPTS_BENCH     JVM options for our server (default below)
 #   JAR                 our jar (default target/im-system-*.jar; built with ./mvnw package if missing)
 #   SERVER_ARGS         extra Spring arguments for our server, e.g. "--chat.idle.sweep-interval=200ms"
@@ -21,12 +23,18 @@
 #   LINE_PEER_CMD       line-rate/line-burst: the command that starts the peer line server (any
 #                       server of the original `nc` protocol; it must listen on LINE_PEER_PORT)
 #   LINE_PEER_PORT=8888 the port that command listens on (refused if something already listens there)
+#   REDIS_PORT=6379     cluster scenarios: the Redis on 127.0.0.1 both clusters share (each run uses
+#                       a fresh key prefix / channel prefix on it); its INFO cpu and commandstats
+#                       count for everyone using it, so the figures are cleanest on a Redis of its own:
+#   OWN_REDIS=1         start that Redis (redis-server on 127.0.0.1:REDIS_PORT, default 16379 then,
+#                       no persistence) for this call and stop it at the end
+#   OUR_PORT2=18081, OUR_LINE_PORT2=18889, PEER_PORT2=19091: cluster scenarios, the second nodes
 # Only loopback addresses are used. Every started server is killed on exit.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-scenario="${1:?usage: bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak|line-rate|line-burst [loadgen options]}"
+scenario="${1:?usage: bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak|line-rate|line-burst|cluster-fanout [loadgen options]}"
 shift
 extra=("$@")
 
@@ -35,25 +43,54 @@ targets="${TARGETS:-ours peer}"
 our_port="${OUR_PORT:-18080}"
 peer_port="${PEER_PORT:-19090}"
 our_line_port="${OUR_LINE_PORT:-18888}"
+our_port2="${OUR_PORT2:-18081}"
+our_line_port2="${OUR_LINE_PORT2:-18889}"
+peer_port2="${PEER_PORT2:-19091}"
+own_redis="${OWN_REDIS:-0}"
+if [[ "$own_redis" == 1 ]]; then
+  redis_port="${REDIS_PORT:-16379}"
+else
+  redis_port="${REDIS_PORT:-6379}"
+fi
+redis_pid=""
 line_peer_port="${LINE_PEER_PORT:-8888}"
 results="${RESULTS:-$here/results/$(date +%Y%m%d-%H%M%S)-$scenario}"
 mkdir -p "$results"
 
 java_opts="${JAVA_OPTS_BENCH:--Xms256m -Xmx2g -XX:+UseG1GC}"
 server_pid=""
+# Cluster scenarios: every node started for the current measurement (server_pid is the one being
+# waited for).
+node_pids=()
+
+stop_pid() {
+  local pid="$1"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+}
 
 cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  stop_pid "$server_pid"
+  for pid in "${node_pids[@]}"; do
+    stop_pid "$pid"
+  done
   server_pid=""
+  node_pids=()
 }
-trap cleanup EXIT INT TERM
+stop_all() {
+  cleanup
+  stop_pid "$redis_pid"
+}
+trap stop_all EXIT INT TERM
 
 if [[ ! -d "$here/node_modules/ws" ]]; then
   (cd "$here" && npm ci --silent >&2)
+fi
+if [[ "$scenario" == cluster-* && " $targets " == *" peer "* && ! -d "$here/peer-socketio/node_modules/socket.io" ]]; then
+  (cd "$here/peer-socketio" && npm ci --silent >&2)
 fi
 
 jar="${JAR:-}"
@@ -110,6 +147,9 @@ case "$scenario" in
     # long enough (20 s) to fill a non-reading client's socket buffers and 512 KB queue well before
     # the heartbeat would find it dead.
     loadgen_defaults=(--clients 200 --slow 10 --senders 10 --messages 300 --rate 150 --text-size 900) ;;
+  cluster-fanout)
+    # As fanout, over two nodes: clients alternate between the nodes, so the 10 senders are 5 per node.
+    loadgen_defaults=(--clients 1000 --senders 10 --messages 300 --window 20) ;;
   soak)
     timeout_s=30
     our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s)
@@ -118,12 +158,25 @@ case "$scenario" in
 esac
 loadgen_scenario="$scenario"
 case "$scenario" in
-  fanout5k|fanout-burst) loadgen_scenario=fanout ;;
+  fanout5k|fanout-burst|cluster-fanout) loadgen_scenario=fanout ;;
   idle-storm) loadgen_scenario=idle ;;
   line-rate|line-burst) loadgen_scenario=line ;;
 esac
 if [[ "$loadgen_scenario" == line && " $targets " == *" peer "* && -z "${LINE_PEER_CMD:-}" ]]; then
   echo "line scenarios need LINE_PEER_CMD (the peer line server's command), or TARGETS=ours" >&2
+  exit 2
+fi
+if [[ "$scenario" == cluster-* && "$own_redis" == 1 ]]; then
+  if ss -Hltn "sport = :$redis_port" 2>/dev/null | grep -q .; then
+    echo "something already listens on port $redis_port: not starting a Redis there" >&2
+    exit 2
+  fi
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >"$results/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+if [[ "$scenario" == cluster-* ]] && ! redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then
+  echo "cluster scenarios need Redis on 127.0.0.1:$redis_port (REDIS_PORT)" >&2
   exit 2
 fi
 if [[ "$scenario" == soak ]]; then
@@ -176,6 +229,54 @@ start_ours() {
   wait_listening "$our_line_port"
 }
 
+# Two of our nodes on one Redis, with a key prefix of their own (a fresh one per measurement).
+start_ours_cluster() {
+  local prefix="bench-$$-$1:"
+  local ports=("$our_port" "$our_port2") line_ports=("$our_line_port" "$our_line_port2") ids=(bench-a bench-b)
+  for i in 0 1; do
+    local jfr=()
+    if [[ "${JFR:-0}" == 1 ]]; then
+      jfr=("-XX:StartFlightRecording=filename=$results/$1-${ids[$i]}.jfr,settings=${JFR_SETTINGS:-profile},dumponexit=true")
+    fi
+    # shellcheck disable=SC2086
+    java $java_opts "${jfr[@]}" -jar "$jar" \
+      --server.address=127.0.0.1 --server.port="${ports[$i]}" \
+      --server.tomcat.max-connections=30000 --server.tomcat.accept-count=4096 \
+      --chat.limits.connections-per-address=100000 \
+      --chat.limits.handshakes-per-second=100000 --chat.limits.handshake-burst=100000 \
+      --chat.limits.messages-per-second=100000 --chat.limits.burst=100000 \
+      --chat.admin.password=bench --chat.tcp.port="${line_ports[$i]}" \
+      --chat.cluster.mode=redis --chat.cluster.node-id="${ids[$i]}" --chat.cluster.key-prefix="$prefix" \
+      --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$redis_port" \
+      --logging.level.root=WARN \
+      "${our_args[@]}" ${SERVER_ARGS:-} >"$results/$1-${ids[$i]}.log" 2>&1 &
+    node_pids+=($!)
+  done
+  for i in 0 1; do
+    server_pid="${node_pids[$i]}"
+    # Ready means this node's Redis link is up (its own probe came back through its subscription).
+    wait_http "http://127.0.0.1:${ports[$i]}/actuator/health/readiness"
+  done
+  server_pid=""
+}
+
+# Two Socket.IO nodes on the same Redis, with a channel prefix of their own.
+start_peer_cluster() {
+  local key="bench-$$-$1"
+  for port in "$peer_port" "$peer_port2"; do
+    node --expose-gc "$here/peer-socketio/server.js" --port "$port" --redis "redis://127.0.0.1:$redis_port" --key "$key" \
+      >"$results/$1-$port.log" 2>&1 &
+    node_pids+=($!)
+  done
+  local i=0
+  for port in "$peer_port" "$peer_port2"; do
+    server_pid="${node_pids[$i]}"
+    wait_http "http://127.0.0.1:$port/stats"
+    i=$((i + 1))
+  done
+  server_pid=""
+}
+
 start_line_peer() {
   if listening "$line_peer_port"; then
     echo "something already listens on port $line_peer_port: not measuring it" >&2
@@ -198,7 +299,17 @@ echo "uptime before: $(uptime)" >&2
 for round in $(seq 1 "$rounds"); do
   for target in $targets; do
     label="$target-$round"
-    if [[ "$loadgen_scenario" == line && "$target" == ours ]]; then
+    pid_args=()
+    if [[ "$scenario" == cluster-* && "$target" == single ]]; then
+      start_ours "$label"
+      target_args=(--url "ws://127.0.0.1:$our_port/ws/chat")
+    elif [[ "$scenario" == cluster-* && "$target" == ours ]]; then
+      start_ours_cluster "$label"
+      target_args=(--url "ws://127.0.0.1:$our_port/ws/chat,ws://127.0.0.1:$our_port2/ws/chat")
+    elif [[ "$scenario" == cluster-* ]]; then
+      start_peer_cluster "$label"
+      target_args=(--protocol socketio --url "ws://127.0.0.1:$peer_port/socket.io/,ws://127.0.0.1:$peer_port2/socket.io/")
+    elif [[ "$loadgen_scenario" == line && "$target" == ours ]]; then
       start_ours "$label"
       target_args=(--host 127.0.0.1 --port "$our_line_port")
     elif [[ "$loadgen_scenario" == line ]]; then
@@ -211,8 +322,15 @@ for round in $(seq 1 "$rounds"); do
       start_peer "$label"
       target_args=(--url "ws://127.0.0.1:$peer_port/ws/chat" --stats-url "http://127.0.0.1:$peer_port/stats")
     fi
+    if [[ "$scenario" == cluster-* && "$target" == single ]]; then
+      pid_args=(--pid "$server_pid" --node-pids "$server_pid")
+    elif [[ "$scenario" == cluster-* ]]; then
+      pid_args=(--node-pids "$(IFS=,; echo "${node_pids[*]}")" --redis-port "$redis_port")
+    else
+      pid_args=(--pid "$server_pid")
+    fi
     echo "== $scenario $label (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    node "$here/loadgen.js" "$loadgen_scenario" --pid "$server_pid" --label "$target" \
+    node "$here/loadgen.js" "$loadgen_scenario" "${pid_args[@]}" --label "$target" \
       "${target_args[@]}" "${loadgen_defaults[@]}" "${extra[@]}" >"$results/$label.json" || echo "loadgen failed for $label" >&2
     if [[ "${HISTO:-0}" == 1 && "$target" == ours ]]; then
       jcmd "$server_pid" GC.class_histogram >"$results/$label.histo.txt" 2>&1 || true

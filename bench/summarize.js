@@ -10,7 +10,7 @@ const path = require('path');
 
 const [scenario, dir] = process.argv.slice(2);
 const runs = fs.readdirSync(dir)
-  .filter((f) => /^(ours|peer)-\d+\.json$/.test(f))
+  .filter((f) => /^(ours|peer|single)-\d+\.json$/.test(f))
   .sort()
   .map((f) => {
     try {
@@ -90,6 +90,44 @@ if (scenario === 'fanout' || scenario === 'fanout5k') {
   else {
     target('p99 latency ours/peer <= 1.0', summary.ratios.p99, summary.ratios.p99 != null && summary.ratios.p99 <= 1.0);
     target('zero loss, no duplicates, per-sender order kept (every run of ours)', clean, clean);
+  }
+}
+else if (scenario === 'cluster-fanout') {
+  const fields = {
+    ...fanoutFields,
+    crossNodeP50Ms: (d) => d.latencyCrossNodeMs.p50, crossNodeP99Ms: (d) => d.latencyCrossNodeMs.p99,
+    sameNodeP50Ms: (d) => d.latencySameNodeMs.p50, sameNodeP99Ms: (d) => d.latencySameNodeMs.p99,
+    node1CpuCores: (d) => d.nodesDuringRun[0].cpuCores, node2CpuCores: (d) => d.nodesDuringRun[1].cpuCores,
+    nodesCpuMicrosPerCopy: (d) => d.nodesDuringRun.reduce((a, n) => a + n.cpuMicrosPerCopy, 0),
+    redisCpuCores: (d) => d.redisDuringRun.cpuCores, redisCpuMsPer100kCopies: (d) => d.redisDuringRun.cpuMsPer100kCopies,
+    publishPerMessage: (d) => d.redisDuringRun.publishPerMessage, publishPerMessageNet: (d) => d.redisDuringRun.publishPerMessageNet,
+    redisBackgroundPublishPerSecond: (d) => d.redisDuringRun.backgroundPublishPerSecond,
+  };
+  const ours = side('ours', fields);
+  const peer = side('peer', fields);
+  summary.sides.peer.system = 'Socket.IO 4 + @socket.io/redis-adapter, 2 nodes';
+  summary.sides.ours.system = 'im-system, chat.cluster.mode=redis, 2 nodes';
+  const single = runs.some((r) => r.side === 'single') ? side('single', fields) : null;
+  if (single) {
+    single.system = 'im-system, one node, chat.cluster.mode=local';
+  }
+  summary.ratios = {
+    copiesPerSecond: ratio(ours.copiesPerSecond, peer.copiesPerSecond), p99: ratio(ours.p99Ms, peer.p99Ms),
+    crossNodeP99: ratio(ours.crossNodeP99Ms, peer.crossNodeP99Ms), sameNodeP99: ratio(ours.sameNodeP99Ms, peer.sameNodeP99Ms),
+    nodesCpuPerCopy: ratio(ours.nodesCpuMicrosPerCopy, peer.nodesCpuMicrosPerCopy),
+    redisCpuPer100kCopies: ratio(ours.redisCpuMsPer100kCopies, peer.redisCpuMsPer100kCopies),
+  };
+  const clean = all('ours', (d) => d.delivery.lost === 0 && d.delivery.duplicated === 0 && d.delivery.perSenderOrderKept);
+  target('copies/s ours/Socket.IO >= 1.5', summary.ratios.copiesPerSecond, summary.ratios.copiesPerSecond >= 1.5);
+  target('p99 latency ours/Socket.IO <= 1.0', summary.ratios.p99, summary.ratios.p99 != null && summary.ratios.p99 <= 1.0);
+  target('zero loss, no duplicates, per-sender order kept (every run of ours)', clean, clean);
+  // Net of the PUBLISH Redis saw while nobody chatted (our nodes' link probes, 1 per node per second).
+  const onePublish = all('ours', (d) => Math.round(d.redisDuringRun.publishPerMessageNet * 100) === 100);
+  target('one PUBLISH per chat message (net of the background, every run of ours)', ours.publishPerMessageNet, onePublish);
+  if (single) {
+    summary.ratios.copiesPerSecondTwoNodesOverOne = ratio(ours.copiesPerSecond, single.copiesPerSecond);
+    target('two nodes >= 0.8 x the copies/s of one node (TARGETS with single)', summary.ratios.copiesPerSecondTwoNodesOverOne,
+      summary.ratios.copiesPerSecondTwoNodesOverOne >= 0.8);
   }
 }
 else if (scenario === 'fanout-burst') {
