@@ -209,6 +209,15 @@ wait_listening() {
   return 1
 }
 
+# What every one of our servers gets, whatever the scenario: the load generator's clients come
+# from a few loopback addresses and connect by the thousand, so the per-address limits are lifted
+# and the connection caps raised; the admin password lets it read the kick history.
+our_common_args=(--server.tomcat.max-connections=30000 --server.tomcat.accept-count=4096
+  --chat.limits.connections-per-address=100000
+  --chat.limits.handshakes-per-second=100000 --chat.limits.handshake-burst=100000
+  --chat.limits.messages-per-second=100000 --chat.limits.burst=100000
+  --chat.admin.password=bench)
+
 start_ours() {
   local jfr=()
   if [[ "${JFR:-0}" == 1 ]]; then
@@ -217,11 +226,7 @@ start_ours() {
   # shellcheck disable=SC2086
   java $java_opts "${jfr[@]}" -jar "$jar" \
     --server.address=127.0.0.1 --server.port="$our_port" \
-    --server.tomcat.max-connections=30000 --server.tomcat.accept-count=4096 \
-    --chat.limits.connections-per-address=100000 \
-    --chat.limits.handshakes-per-second=100000 --chat.limits.handshake-burst=100000 \
-    --chat.limits.messages-per-second=100000 --chat.limits.burst=100000 \
-    --chat.admin.password=bench --chat.tcp.port="$our_line_port" \
+    "${our_common_args[@]}" --chat.tcp.port="$our_line_port" \
     --logging.level.root=WARN \
     "${our_args[@]}" ${SERVER_ARGS:-} >"$results/$1.log" 2>&1 &
   server_pid=$!
@@ -241,11 +246,7 @@ start_ours_cluster() {
     # shellcheck disable=SC2086
     java $java_opts "${jfr[@]}" -jar "$jar" \
       --server.address=127.0.0.1 --server.port="${ports[$i]}" \
-      --server.tomcat.max-connections=30000 --server.tomcat.accept-count=4096 \
-      --chat.limits.connections-per-address=100000 \
-      --chat.limits.handshakes-per-second=100000 --chat.limits.handshake-burst=100000 \
-      --chat.limits.messages-per-second=100000 --chat.limits.burst=100000 \
-      --chat.admin.password=bench --chat.tcp.port="${line_ports[$i]}" \
+      "${our_common_args[@]}" --chat.tcp.port="${line_ports[$i]}" \
       --chat.cluster.mode=redis --chat.cluster.node-id="${ids[$i]}" --chat.cluster.key-prefix="$prefix" \
       --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$redis_port" \
       --logging.level.root=WARN \

@@ -1,12 +1,9 @@
 package io.imsystem.chat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.imsystem.ImSystemApplication;
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.PackagedApp;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -26,7 +24,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Shutdown tells every client: {@code kicked} with reason {@code shutdown}, then a real 1001 close
@@ -35,8 +32,6 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ShutdownIntegrationTests {
-
-	private static final Pattern STARTED = Pattern.compile("Tomcat started on port (\\d+)");
 
 	/** The line the kick history logs for each kick. */
 	private static final Pattern KICK = Pattern.compile("kick name=(\\S+) address=\\S+ reason=(\\S+)");
@@ -66,7 +61,7 @@ class ShutdownIntegrationTests {
 
 	@Test
 	void sigtermKicksEverySessionWithA1001CloseFrame(@TempDir Path logs) throws Exception {
-		Path jar = packagedJar();
+		Path jar = PackagedApp.jar();
 		Path log = logs.resolve("app.log");
 		String java = ProcessHandle.current().info().command().orElse("java");
 		Process app = new ProcessBuilder(java, "-jar", jar.toString(), "--server.port=0", "--chat.tcp.enabled=false",
@@ -75,9 +70,7 @@ class ShutdownIntegrationTests {
 			.redirectOutput(log.toFile())
 			.start();
 		try {
-			int port = await().atMost(Duration.ofSeconds(60))
-				.until(() -> startedPort(log), Optional::isPresent)
-				.orElseThrow();
+			int port = PackagedApp.awaitPort(log);
 			try (ChatClient dan = ChatClient.join(port, "dan"); ChatClient eve = ChatClient.join(port, "eve")) {
 				app.destroy();
 				for (ChatClient client : List.of(dan, eve)) {
@@ -93,21 +86,6 @@ class ShutdownIntegrationTests {
 		}
 	}
 
-	private static Path packagedJar() throws IOException {
-		try (Stream<Path> files = Files.list(Path.of("target"))) {
-			return files.filter((file) -> file.getFileName().toString().matches("im-system-.*\\.jar"))
-				.filter((file) -> !file.getFileName().toString().endsWith("-plain.jar"))
-				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("run ./mvnw verify: the jar is built before the integration tests"));
-		}
-	}
 
-	private static Optional<Integer> startedPort(Path log) throws IOException {
-		if (!Files.exists(log)) {
-			return Optional.empty();
-		}
-		Matcher matcher = STARTED.matcher(Files.readString(log));
-		return matcher.find() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.empty();
-	}
 
 }

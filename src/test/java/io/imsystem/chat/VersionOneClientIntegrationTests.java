@@ -53,8 +53,7 @@ class VersionOneClientIntegrationTests {
 				Set<String> left = new HashSet<>();
 				while (left.size() < CROWD) {
 					JsonNode frame = v1.next("presence");
-					Iterable<JsonNode> changes = frame.path("event").asString().equals("batch") ? frame.path("changes")
-							: List.of(frame);
+					List<JsonNode> changes = ChatClient.changesOf(frame);
 					for (JsonNode change : changes) {
 						assertThat(change.path("event").asString()).isEqualTo("leave");
 						left.add(change.path("name").asString());

@@ -134,18 +134,7 @@ class ClusterIntegrationTests {
 
 	/** The presence changes among these events, a batch's one by one. */
 	static List<JsonNode> presenceChanges(List<JsonNode> events) {
-		List<JsonNode> changes = new ArrayList<>();
-		for (JsonNode event : events) {
-			if (event.path("type").asString().equals("presence")) {
-				if (event.path("event").asString().equals("batch")) {
-					event.path("changes").forEach(changes::add);
-				}
-				else {
-					changes.add(event);
-				}
-			}
-		}
-		return changes;
+		return events.stream().flatMap((event) -> ChatClient.changesOf(event).stream()).toList();
 	}
 
 	@Test
@@ -306,17 +295,10 @@ class ClusterIntegrationTests {
 	}
 
 	private static boolean carriesJoinOf(JsonNode frame, String name) {
-		if (!frame.path("type").asString().equals("presence")) {
-			return false;
-		}
-		Iterable<JsonNode> changes = frame.path("event").asString().equals("batch") ? frame.path("changes")
-				: List.of(frame);
-		for (JsonNode change : changes) {
-			if (change.path("event").asString().equals("join") && change.path("name").asString().equals(name)) {
-				return true;
-			}
-		}
-		return false;
+		return ChatClient.changesOf(frame)
+			.stream()
+			.anyMatch((change) -> change.path("event").asString().equals("join")
+					&& change.path("name").asString().equals(name));
 	}
 
 	private static boolean renameAnswer(JsonNode event) {

@@ -1,18 +1,13 @@
 package io.imsystem.cluster;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.PackagedApp;
 
 import static io.imsystem.cluster.ClusterIntegrationTests.presenceChanges;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,8 +32,6 @@ import static org.awaitility.Awaitility.await;
 class ClusterNodeDeathIntegrationTests {
 
 	private static final String PREFIX = TestRedis.prefix(ClusterNodeDeathIntegrationTests.class);
-
-	private static final Pattern STARTED = Pattern.compile("Tomcat started on port (\\d+)");
 
 	private static TestNode a;
 
@@ -75,7 +69,7 @@ class ClusterNodeDeathIntegrationTests {
 	void theUsersOfAKilledNodeLeaveOnceWithReasonErrorAndTheirNamesAreFree(@TempDir Path logs) throws Exception {
 		Process node = startNode("node-k", logs.resolve("node-k.log"));
 		try {
-			int port = portOf(logs.resolve("node-k.log"));
+			int port = PackagedApp.awaitPort(logs.resolve("node-k.log"));
 			ChatClient kim = track(await().atMost(Duration.ofSeconds(30)).until(() -> tryJoin(port, "kim"),
 					Objects::nonNull));
 			ChatClient ann = track(ChatClient.join(a.port(), "ann"));
@@ -105,7 +99,7 @@ class ClusterNodeDeathIntegrationTests {
 	void aFrozenNodeIsReapedAndOnceContinuedClosesItsStaleSessionsWith1012(@TempDir Path logs) throws Exception {
 		Process node = startNode("node-f", logs.resolve("node-f.log"));
 		try {
-			int port = portOf(logs.resolve("node-f.log"));
+			int port = PackagedApp.awaitPort(logs.resolve("node-f.log"));
 			ChatClient fay = track(await().atMost(Duration.ofSeconds(30)).until(() -> tryJoin(port, "fay"),
 					Objects::nonNull));
 			ChatClient ann = track(ChatClient.join(a.port(), "ann"));
@@ -153,7 +147,7 @@ class ClusterNodeDeathIntegrationTests {
 
 	private static Process startNode(String id, Path log) throws IOException {
 		String java = ProcessHandle.current().info().command().orElse("java");
-		return new ProcessBuilder(java, "-jar", packagedJar().toString(), "--server.port=0", "--chat.tcp.enabled=false",
+		return new ProcessBuilder(java, "-jar", PackagedApp.jar().toString(), "--server.port=0", "--chat.tcp.enabled=false",
 				"--chat.admin.password=x", "--chat.cluster.mode=redis", "--chat.cluster.node-id=" + id,
 				"--chat.cluster.key-prefix=" + PREFIX, "--chat.cluster.node-ttl=3s", "--spring.data.redis.host=127.0.0.1",
 				"--spring.data.redis.port=" + TestRedis.SHARED_PORT)
@@ -169,25 +163,7 @@ class ClusterNodeDeathIntegrationTests {
 		assertThat(kill.exitValue()).isZero();
 	}
 
-	private static int portOf(Path log) {
-		return await().atMost(Duration.ofSeconds(60)).until(() -> startedPort(log), Optional::isPresent).orElseThrow();
-	}
 
-	private static Path packagedJar() throws IOException {
-		try (Stream<Path> files = Files.list(Path.of("target"))) {
-			return files.filter((file) -> file.getFileName().toString().matches("im-system-.*\\.jar"))
-				.filter((file) -> !file.getFileName().toString().endsWith("-plain.jar"))
-				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("run ./mvnw verify: the jar is built before the integration tests"));
-		}
-	}
 
-	private static Optional<Integer> startedPort(Path log) throws IOException {
-		if (!Files.exists(log)) {
-			return Optional.empty();
-		}
-		Matcher matcher = STARTED.matcher(Files.readString(log));
-		return matcher.find() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.empty();
-	}
 
 }

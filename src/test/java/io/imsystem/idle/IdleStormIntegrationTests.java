@@ -69,9 +69,7 @@ class IdleStormIntegrationTests {
 					JsonNode frame = client.nextOfType("presence");
 					frames++;
 					online = frame.path("online").asInt();
-					Iterable<JsonNode> changes = frame.path("event").asString().equals("batch") ? frame.path("changes")
-							: List.of(frame);
-					for (JsonNode change : changes) {
+					for (JsonNode change : ChatClient.changesOf(frame)) {
 						if (change.path("event").asString().equals("leave")) {
 							assertThat(change.path("reason").asString()).isEqualTo("idle");
 							leaves.merge(change.path("name").asString(), 1, Integer::sum);

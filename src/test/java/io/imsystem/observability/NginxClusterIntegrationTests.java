@@ -1,6 +1,5 @@
 package io.imsystem.observability;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -27,6 +26,7 @@ import io.imsystem.cluster.TestRedis;
 import io.imsystem.support.ChatClient;
 import io.imsystem.support.FreePort;
 import io.imsystem.support.Http;
+import io.imsystem.support.TempFiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -107,11 +107,7 @@ class NginxClusterIntegrationTests {
 				if (redis != null) {
 					redis.close();
 				}
-				if (directory != null) {
-					try (var files = Files.walk(directory)) {
-						files.sorted((x, y) -> y.compareTo(x)).map(Path::toFile).forEach(File::delete);
-					}
-				}
+				TempFiles.deleteQuietly(directory);
 			}
 		}
 	}

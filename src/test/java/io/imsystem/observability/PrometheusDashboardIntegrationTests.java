@@ -1,6 +1,5 @@
 package io.imsystem.observability;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,6 +25,7 @@ import io.imsystem.ImSystemApplication;
 import io.imsystem.cluster.TestNode;
 import io.imsystem.cluster.TestRedis;
 import io.imsystem.support.FreePort;
+import io.imsystem.support.TempFiles;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -132,11 +132,7 @@ class PrometheusDashboardIntegrationTests {
 				if (redis != null) {
 					redis.close();
 				}
-				if (directory != null) {
-					try (var files = Files.walk(directory)) {
-						files.sorted((x, y) -> y.compareTo(x)).map(Path::toFile).forEach(File::delete);
-					}
-				}
+				TempFiles.deleteQuietly(directory);
 			}
 		}
 	}

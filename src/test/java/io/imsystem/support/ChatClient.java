@@ -150,6 +150,24 @@ public final class ChatClient implements AutoCloseable {
 	}
 
 	/**
+	 * The presence changes a frame carries, in order: a {@code batch}'s entries (which carry no
+	 * {@code online}), a single-change frame itself, nothing for any other event or a {@code count}.
+	 */
+	public static List<JsonNode> changesOf(JsonNode frame) {
+		List<JsonNode> changes = new ArrayList<>();
+		if (frame.path("type").asString().equals("presence")) {
+			String event = frame.path("event").asString();
+			if (event.equals("batch")) {
+				frame.path("changes").forEach(changes::add);
+			}
+			else if (!event.equals("count")) {
+				changes.add(frame);
+			}
+		}
+		return changes;
+	}
+
+	/**
 	 * Takes events until the joins of all these names have arrived, as single presence frames or
 	 * within {@code batch} frames (contract version 2 coalesces the changes of one presence window),
 	 * skipping every other event; fails after {@link #TIMEOUT}.
@@ -160,18 +178,14 @@ public final class ChatClient implements AutoCloseable {
 		long deadline = System.nanoTime() + TIMEOUT.toNanos();
 		while (!missing.isEmpty() && System.nanoTime() < deadline) {
 			JsonNode event = next();
-			if (!event.path("type").asString().equals("presence")) {
+			List<JsonNode> changes = changesOf(event);
+			if (changes.isEmpty()) {
 				skipped.add(event);
 			}
-			else if (event.path("event").asString().equals("batch")) {
-				for (JsonNode change : event.path("changes")) {
-					if (change.path("event").asString().equals("join")) {
-						missing.remove(change.path("name").asString());
-					}
+			for (JsonNode change : changes) {
+				if (change.path("event").asString().equals("join")) {
+					missing.remove(change.path("name").asString());
 				}
-			}
-			else if (event.path("event").asString().equals("join")) {
-				missing.remove(event.path("name").asString());
 			}
 		}
 		if (!missing.isEmpty()) {
@@ -190,13 +204,9 @@ public final class ChatClient implements AutoCloseable {
 		long deadline = System.nanoTime() + TIMEOUT.toNanos();
 		while (System.nanoTime() < deadline) {
 			JsonNode frame = next();
-			if (frame.path("type").asString().equals("presence")) {
-				Iterable<JsonNode> changes = frame.path("event").asString().equals("batch") ? frame.path("changes")
-						: List.of(frame);
-				for (JsonNode change : changes) {
-					if (change.path("event").asString().equals(event) && change.path("name").asString().equals(name)) {
-						return change;
-					}
+			for (JsonNode change : changesOf(frame)) {
+				if (change.path("event").asString().equals(event) && change.path("name").asString().equals(name)) {
+					return change;
 				}
 			}
 			skipped.add(frame);

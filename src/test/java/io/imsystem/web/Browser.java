@@ -1,6 +1,5 @@
 package io.imsystem.web;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -8,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+
+import io.imsystem.support.TempFiles;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -115,7 +114,7 @@ final class Browser implements AutoCloseable {
 		}
 		finally {
 			this.service.close();
-			deleteQuietly(this.profile);
+			TempFiles.deleteQuietly(this.profile);
 		}
 	}
 
@@ -124,13 +123,5 @@ final class Browser implements AutoCloseable {
 		return Paths.get(System.getProperty(property, (env != null && !env.isBlank()) ? env : debian));
 	}
 
-	private static void deleteQuietly(Path directory) {
-		try (Stream<Path> paths = Files.walk(directory)) {
-			paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
-		catch (IOException ex) {
-			// A profile left in the temp directory is harmless.
-		}
-	}
 
 }
