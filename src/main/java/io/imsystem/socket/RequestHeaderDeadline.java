@@ -29,7 +29,7 @@ import io.imsystem.session.AddressLimiter;
  * byte read, so a client sending one byte every few seconds (slowloris) keeps a connection, and
  * one of the connector's {@code maxConnections}, for as long as it likes. Its connections are not
  * counted per address either, since the count is taken at the WebSocket handshake, which a slow
- * request never reaches. So the connector ({@link HeaderDeadlineProtocol}) shows every accepted
+ * request never reaches. So the connector ({@link ChatConnectorProtocol}) shows every accepted
  * socket here first, and a reaper thread looks at the connections still reading headers a few
  * times per timeout:
  * <ul>

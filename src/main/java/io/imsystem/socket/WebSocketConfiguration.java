@@ -83,8 +83,9 @@ class WebSocketConfiguration {
 	}
 
 	/**
-	 * The connector that shows every accepted connection to the {@link RequestHeaderDeadline}, and
-	 * the valve that tells it when a request's headers arrived. The alternatives were weaker: Tomcat
+	 * The connector that shows every accepted connection to the {@link RequestHeaderDeadline} and
+	 * serves WebSocket connections on a lane of their own ({@link ChatConnectorProtocol}), and the
+	 * valve that tells the deadline when a request's headers arrived. The alternatives were weaker: Tomcat
 	 * has no deadline for headers (its {@code connectionTimeout} restarts with each byte, and a
 	 * short one would also cut slow uploads and long polls), and counting at the handshake never
 	 * sees a request that is never finished.
@@ -93,12 +94,12 @@ class WebSocketConfiguration {
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> requestHeaderDeadlineConnector(
 			RequestHeaderDeadline deadline) {
 		TomcatProtocolHandlerCustomizer<ProtocolHandler> handOver = (handler) -> {
-			if (handler instanceof HeaderDeadlineProtocol protocol) {
+			if (handler instanceof ChatConnectorProtocol protocol) {
 				protocol.deadline(deadline);
 			}
 		};
 		return (factory) -> {
-			factory.setProtocol(HeaderDeadlineProtocol.class.getName());
+			factory.setProtocol(ChatConnectorProtocol.class.getName());
 			factory.addProtocolHandlerCustomizers(handOver);
 			factory.addEngineValves(new HeadersReadValve(deadline));
 		};

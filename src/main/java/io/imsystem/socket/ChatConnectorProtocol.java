@@ -1,0 +1,207 @@
+package io.imsystem.socket;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.coyote.http11.upgrade.UpgradeProcessorBase;
+import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketEvent;
+import org.apache.tomcat.util.net.SocketProcessorBase;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.apache.tomcat.util.threads.TaskQueue;
+import org.apache.tomcat.util.threads.TaskThreadFactory;
+import org.apache.tomcat.util.threads.ThreadPoolExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tomcat's HTTP/1.1 NIO connector with two changes, both in its endpoint:
+ * <ul>
+ * <li>Every accepted connection is shown to a {@link RequestHeaderDeadline} before Tomcat takes
+ * it: the one place that sees a connection before it sends a byte.
+ * {@code NioEndpoint.setSocketOptions} is Tomcat's extension point for that (protected, called by
+ * the acceptor for each socket).</li>
+ * <li>Work for connections that are already WebSockets runs on a pool of its own (the session
+ * lane), not behind HTTP requests and handshakes. Tomcat has one FIFO queue for both: in a connect
+ * storm of 3,000 clients, a {@code who} or {@code ping} from a user already in the room waited
+ * 2.5 to 3.6 s behind the handshakes queued before it (19,000 clients: 8.5 s), though answering
+ * it takes well under a millisecond. A chatting user must not wait for strangers' handshakes, and
+ * a flood of slow HTTP requests must not freeze the room. The lane has the connector's own thread
+ * limits; both pools still share the cores, so a storm slows the room down but no longer queues
+ * it.</li>
+ * </ul>
+ * Tomcat creates connectors from a class name, hence a public class with a public no-argument
+ * constructor; the deadline is handed in by a protocol handler customizer before the connector
+ * starts. Without one, connections are not timed or counted.
+ */
+public class ChatConnectorProtocol extends Http11NioProtocol {
+
+	public ChatConnectorProtocol() {
+		super(new Endpoint());
+	}
+
+	void deadline(RequestHeaderDeadline deadline) {
+		((Endpoint) getEndpoint()).deadline = deadline;
+	}
+
+	/** The NIO endpoint that counts each accepted connection and runs WebSocket work on its own lane. */
+	public static class Endpoint extends NioEndpoint {
+
+		private static final Logger logger = LoggerFactory.getLogger(Endpoint.class);
+
+		private volatile RequestHeaderDeadline deadline;
+
+		/** Runs socket events of upgraded connections; null while the connector is stopped. */
+		private volatile ThreadPoolExecutor sessionLane;
+
+		/** What {@link #getExecutor()} hands out while the lane runs: see there. */
+		private final Executor router = this::route;
+
+		/**
+		 * Tomcat's pool, or, while the session lane runs, an executor that sends socket events to
+		 * Tomcat's pool and everything else to the lane. Everything else is what a connection hands
+		 * over through {@code SocketWrapperBase.execute}: above all the completion of each
+		 * non-blocking WebSocket write, which Tomcat never runs on the writing thread. Measured
+		 * before: with both request threads held by slow uploads, a user's own messages were read
+		 * (on the lane) but every write to them waited for a request thread, and in a connect storm
+		 * each session's flush waited behind the queued handshakes (4.4 s for a {@code who}).
+		 * Tomcat's thread statistics read its pool directly, not through this method.
+		 */
+		@Override
+		public Executor getExecutor() {
+			Executor tomcat = super.getExecutor();
+			return (tomcat != null && this.sessionLane != null) ? this.router : tomcat;
+		}
+
+		private void route(Runnable task) {
+			ThreadPoolExecutor lane = this.sessionLane;
+			Executor tomcat = super.getExecutor();
+			if (lane != null && !(task instanceof SocketProcessorBase)) {
+				lane.execute(task);
+			}
+			else if (tomcat != null) {
+				tomcat.execute(task);
+			}
+			else {
+				throw new RejectedExecutionException("the connector is stopped");
+			}
+		}
+
+		@Override
+		public void createExecutor() {
+			super.createExecutor();
+			// Only next to Tomcat's own pool: an executor set from outside (a shared one, virtual
+			// threads) is the operator's choice for every connection, so it is left alone.
+			if (this.internalExecutor && super.getExecutor() instanceof ThreadPoolExecutor) {
+				TaskQueue queue = new TaskQueue();
+				ThreadPoolExecutor lane = new ThreadPoolExecutor(getMinSpareThreads(), getMaxThreads(), 60,
+						TimeUnit.SECONDS, queue, new TaskThreadFactory(getName() + "-session-", getDaemon(),
+								getThreadPriority()));
+				queue.setParent(lane);
+				this.sessionLane = lane;
+			}
+		}
+
+		@Override
+		public void shutdownExecutor() {
+			super.shutdownExecutor();
+			ThreadPoolExecutor lane = this.sessionLane;
+			if (lane == null) {
+				return;
+			}
+			this.sessionLane = null;
+			// As Tomcat stops its own pool: interrupt, then wait the configured time for the tasks.
+			lane.shutdownNow();
+			long timeout = getExecutorTerminationTimeoutMillis();
+			if (timeout > 0) {
+				try {
+					lane.awaitTermination(timeout, TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			((TaskQueue) lane.getQueue()).setParent(null);
+		}
+
+		/**
+		 * Sends an event of a WebSocket connection to the session lane, anything else to Tomcat. A
+		 * connection is a WebSocket when an upgrade processor is parked on it, which Tomcat does
+		 * before it asks the poller for the next read. While a worker handles one of its events
+		 * (the completion of a write, typically) the processor is taken, and a read that arrives
+		 * then would look like a new connection's: measured, a {@code who} sent in a connect storm
+		 * waited 4.3 s in Tomcat's queue that way. So a connection whose lock a worker holds goes
+		 * to the lane too; an HTTP connection is almost never dispatched while it is being served,
+		 * and if it is, the lane serves it as well.
+		 */
+		@Override
+		public boolean processSocket(SocketWrapperBase<NioChannel> wrapper, SocketEvent event, boolean dispatch) {
+			ThreadPoolExecutor lane = this.sessionLane;
+			if (lane == null || !dispatch || wrapper == null || !isSession(wrapper)) {
+				return super.processSocket(wrapper, event, dispatch);
+			}
+			SocketProcessorBase<NioChannel> processor = (this.processorCache != null) ? this.processorCache.pop()
+					: null;
+			if (processor == null) {
+				processor = createSocketProcessor(wrapper, event);
+			}
+			else {
+				processor.reset(wrapper, event);
+			}
+			try {
+				lane.execute(processor);
+				return true;
+			}
+			catch (RejectedExecutionException ex) {
+				// The lane is stopping: Tomcat closes the connection when this returns false.
+				logger.debug("Session lane refused an event for {}", wrapper, ex);
+				return false;
+			}
+		}
+
+		@Override
+		protected boolean setSocketOptions(SocketChannel socket) {
+			RequestHeaderDeadline deadline = this.deadline;
+			InetSocketAddress remote = (deadline != null) ? remoteAddress(socket) : null;
+			if (remote == null) {
+				return super.setSocketOptions(socket);
+			}
+			RequestHeaderDeadline.Tracked tracked = deadline.accept(remote.getAddress().getHostAddress(),
+					remote.getPort());
+			if (tracked == null) {
+				// Over the address's half-open limit: closed before Tomcat allocates anything for it.
+				destroySocket(socket);
+				return true;
+			}
+			boolean handedOver = super.setSocketOptions(socket);
+			SocketWrapperBase<NioChannel> wrapper = handedOver ? this.connections.get(socket) : null;
+			deadline.attach(tracked, wrapper, this);
+			return handedOver;
+		}
+
+		private static InetSocketAddress remoteAddress(SocketChannel socket) {
+			try {
+				SocketAddress address = socket.getRemoteAddress();
+				// A Unix domain socket has no address to count.
+				return (address instanceof InetSocketAddress inet && inet.getAddress() != null) ? inet : null;
+			}
+			catch (IOException ex) {
+				return null;
+			}
+		}
+
+		private static boolean isSession(SocketWrapperBase<NioChannel> wrapper) {
+			Object processor = wrapper.getCurrentProcessor();
+			return (processor instanceof UpgradeProcessorBase) || (processor == null && wrapper.getLock().isLocked());
+		}
+
+	}
+
+}
