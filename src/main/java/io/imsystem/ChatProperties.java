@@ -108,7 +108,8 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param sendTimeLimit How long one write to a client may take before the client is closed as
 	 * too slow (4500)
 	 * @param bufferSizeLimit How much may wait unsent for one client before it is closed as too
-	 * slow (4500)
+	 * slow (4500). The answer to the client's own {@code who}, which lists the whole room, is not
+	 * counted while it is unsent; one at a time
 	 */
 	public record Session(@DefaultValue("10s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize bufferSizeLimit) {
 

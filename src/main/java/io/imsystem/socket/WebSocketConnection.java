@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
+import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.Connection;
 
 /**
@@ -110,6 +111,18 @@ final class WebSocketConnection implements Connection {
 
 	private volatile int inFlightBytes;
 
+	/** The frame being written, to tell when the exempt answer is out. */
+	private volatile JsonEncoding.Frame inFlightFrame;
+
+	/**
+	 * The answer to this client's own {@code who} that is exempt from the buffer limit, until it
+	 * has been written; at most one. A room's list grows with the room: at 19,000 users it is about
+	 * 1.3 MB, more than the whole limit, and counted like a broadcast it closed the client that
+	 * asked as too slow before a byte of it was sent. One answer at a time is exempt, so a client
+	 * that asks again and again without reading still reaches the limit.
+	 */
+	private final AtomicReference<JsonEncoding.Frame> exemptAnswer = new AtomicReference<>();
+
 	/** Whether to batch: the asynchronous flush it needs is Tomcat's ({@link AsyncBatchFlush}). */
 	private final boolean batching;
 
@@ -189,7 +202,11 @@ final class WebSocketConnection implements Connection {
 			return false;
 		}
 		JsonEncoding.Frame frame = envelope.encoded(JsonEncoding.INSTANCE);
-		if (this.queuedBytes.addAndGet(frame.bytes()) > this.bufferSizeLimit) {
+		boolean exempt = envelope.event() instanceof ServerEvent.Users && this.exemptAnswer.compareAndSet(null, frame);
+		long queued = this.queuedBytes.addAndGet(frame.bytes());
+		JsonEncoding.Frame answer = this.exemptAnswer.get();
+		if (!exempt && queued - ((answer != null) ? answer.bytes() : 0) > this.bufferSizeLimit) {
+			this.queuedBytes.addAndGet(-frame.bytes());
 			reportSlow();
 			return false;
 		}
@@ -298,6 +315,7 @@ final class WebSocketConnection implements Connection {
 					// The queue is empty: write out what the batch holds before letting go.
 					this.unflushed = false;
 					this.inFlightBytes = 0;
+					this.inFlightFrame = null;
 					if (!write(null)) {
 						return;
 					}
@@ -317,6 +335,7 @@ final class WebSocketConnection implements Connection {
 			}
 			JsonEncoding.Frame frame = (JsonEncoding.Frame) next;
 			this.inFlightBytes = frame.bytes();
+			this.inFlightFrame = frame;
 			if (!write(frame)) {
 				return;
 			}
@@ -391,6 +410,12 @@ final class WebSocketConnection implements Connection {
 
 	private void sent(SendResult result) {
 		this.queuedBytes.addAndGet(-this.inFlightBytes);
+		JsonEncoding.Frame written = this.inFlightFrame;
+		if (written != null) {
+			this.inFlightFrame = null;
+			// After its bytes left the count: the other way round, for an instant, they would count.
+			this.exemptAnswer.compareAndSet(written, null);
+		}
 		if (!result.isOK()) {
 			failed(result.getException());
 			return;

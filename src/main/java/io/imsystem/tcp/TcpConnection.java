@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -42,6 +43,14 @@ final class TcpConnection implements Connection {
 	private final String remoteAddress;
 
 	private final long bufferSizeLimit;
+
+	/**
+	 * The answer to this client's own {@code who} that is exempt from the buffer limit until it is
+	 * written; at most one. A room's list grows with the room (about 700 KB of lines at 19,000
+	 * users): counted like a broadcast, it closed the client that asked as too slow. One answer at
+	 * a time is exempt, so a client that asks again and again without reading still reaches the limit.
+	 */
+	private final AtomicReference<byte[]> exemptAnswer = new AtomicReference<>();
 
 	private final Duration closeTimeout;
 
@@ -118,7 +127,11 @@ final class TcpConnection implements Connection {
 		if (line.length == 0) {
 			return;
 		}
-		if (this.queuedBytes.addAndGet(line.length) > this.bufferSizeLimit) {
+		boolean exempt = envelope.event() instanceof ServerEvent.Users && this.exemptAnswer.compareAndSet(null, line);
+		long queued = this.queuedBytes.addAndGet(line.length);
+		byte[] answer = this.exemptAnswer.get();
+		if (!exempt && queued - ((answer != null) ? answer.length : 0) > this.bufferSizeLimit) {
+			this.queuedBytes.addAndGet(-line.length);
 			this.onSlow.run();
 			return;
 		}
@@ -142,26 +155,38 @@ final class TcpConnection implements Connection {
 	private void writePending() {
 		this.writeScheduled.set(false);
 		ByteBuf buffer = null;
+		// The exempt answer, if the buffer being filled holds it.
+		byte[] answer = null;
 		byte[] line;
 		while ((line = this.pending.poll()) != null) {
 			if (buffer != null && buffer.writableBytes() < line.length) {
-				write(buffer);
+				write(buffer, answer);
 				buffer = null;
+				answer = null;
 			}
 			if (buffer == null) {
 				buffer = this.channel.alloc().buffer(Math.max(WRITE_CHUNK, line.length));
 			}
 			buffer.writeBytes(line);
+			if (line == this.exemptAnswer.get()) {
+				answer = line;
+			}
 		}
 		if (buffer != null) {
-			write(buffer);
+			write(buffer, answer);
 			this.channel.flush();
 		}
 	}
 
-	private void write(ByteBuf buffer) {
+	private void write(ByteBuf buffer, byte[] answer) {
 		int bytes = buffer.readableBytes();
-		this.channel.write(buffer).addListener((future) -> this.queuedBytes.addAndGet(-bytes));
+		this.channel.write(buffer).addListener((future) -> {
+			this.queuedBytes.addAndGet(-bytes);
+			if (answer != null) {
+				// After its bytes left the count: the other way round, for an instant, they would count.
+				this.exemptAnswer.compareAndSet(answer, null);
+			}
+		});
 	}
 
 	@Override

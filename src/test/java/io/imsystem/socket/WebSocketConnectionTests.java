@@ -162,6 +162,62 @@ class WebSocketConnectionTests {
 		assertThat(done).hasValue(1);
 	}
 
+	@Test
+	void anAnswerToWhoLargerThanTheBufferLimitIsSentNotReportedSlow() {
+		AtomicInteger slow = new AtomicInteger();
+		WebSocketConnection small = new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1000, 10_000,
+				Runnable::run, slow::incrementAndGet);
+		List<SendHandler> handlers = new ArrayList<>();
+		willAnswer((call) -> handlers.add(call.getArgument(1))).given(this.remote).sendText(anyString(), any());
+
+		small.send(users(100));
+		small.send(new Envelope(new ServerEvent.Pong(1)));
+
+		assertThat(slow).as("reported slow").hasValue(0);
+		assertThat(handlers).as("frames handed to the container").hasSize(1);
+		handlers.get(0).onResult(new SendResult(this.nativeSession));
+		assertThat(handlers).as("the pong follows the answer").hasSize(2);
+	}
+
+	@Test
+	void onlyOneUnsentAnswerIsExemptSoAClientAskingWithoutReadingIsStillSlow() {
+		AtomicInteger slow = new AtomicInteger();
+		WebSocketConnection small = new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1000, 10_000,
+				Runnable::run, slow::incrementAndGet);
+		List<SendHandler> handlers = new ArrayList<>();
+		willAnswer((call) -> handlers.add(call.getArgument(1))).given(this.remote).sendText(anyString(), any());
+
+		small.send(users(100));
+		small.send(users(100));
+
+		assertThat(slow).as("reported slow").hasValue(1);
+	}
+
+	@Test
+	void onceAnAnswerIsWrittenTheNextOneIsExemptAgain() {
+		AtomicInteger slow = new AtomicInteger();
+		WebSocketConnection small = new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1000, 10_000,
+				Runnable::run, slow::incrementAndGet);
+		List<SendHandler> handlers = new ArrayList<>();
+		willAnswer((call) -> handlers.add(call.getArgument(1))).given(this.remote).sendText(anyString(), any());
+
+		small.send(users(100));
+		handlers.get(0).onResult(new SendResult(this.nativeSession));
+		small.send(users(100));
+
+		assertThat(slow).as("reported slow").hasValue(0);
+		assertThat(handlers).hasSize(2);
+	}
+
+	/** A {@code users} answer listing {@code count} users: about 60 bytes each. */
+	private static Envelope users(int count) {
+		List<ServerEvent.Users.User> users = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			users.add(new ServerEvent.Users.User("user-" + i, 1_700_000_000_000L + i, 0, null));
+		}
+		return new Envelope(new ServerEvent.Users(users, 1));
+	}
+
 	private SendHandler sendOne() {
 		this.connection.send(new Envelope(new ServerEvent.Pong(1)));
 		ArgumentCaptor<SendHandler> handler = ArgumentCaptor.forClass(SendHandler.class);

@@ -115,6 +115,36 @@ class TcpConnectionTests {
 		assertThat(String.join("", writes())).hasSize(10 * lineBytes);
 	}
 
+	@Test
+	void anAnswerToWhoLargerThanTheLimitIsWrittenAndOnlyOneAtATimeIsExempt() {
+		TcpConnection connection = connection(1024);
+		connection.send(users(100));
+		connection.send(chat("after the list"));
+		assertThat(this.slowReports).as("slow reports with one answer queued").hasValue(0);
+		connection.send(users(100));
+		assertThat(this.slowReports).as("slow reports with a second answer queued").hasValue(1);
+	}
+
+	@Test
+	void onceAnAnswerIsWrittenTheNextOneIsExemptAgain() {
+		TcpConnection connection = connection(1024);
+		connection.send(users(100));
+		this.channel.runPendingTasks();
+		assertThat(String.join("", writes())).contains("user-99");
+		connection.send(users(100));
+		this.channel.runPendingTasks();
+		assertThat(this.slowReports).hasValue(0);
+		assertThat(String.join("", writes())).contains("user-99");
+	}
+
+	private static Envelope users(int count) {
+		List<ServerEvent.Users.User> users = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			users.add(new ServerEvent.Users.User("user-" + i, 1_700_000_000_000L + i, 0, null));
+		}
+		return new Envelope(new ServerEvent.Users(users, 1));
+	}
+
 	private TcpConnection connection(long bufferSizeLimit) {
 		return new TcpConnection(this.channel, bufferSizeLimit, Duration.ofSeconds(1), this.slowReports::incrementAndGet);
 	}
