@@ -312,6 +312,9 @@ final class Membership {
 				this.metrics.sessionLeft(Presence.idleSeconds(session.lastActivityAt(), now));
 			}
 		}
+		// What the dropped sessions did before (a leave waiting in the window) goes to the broker
+		// now, while it still holds it back (cluster mode: the node's lease has lapsed).
+		this.window.flush();
 	}
 
 	/**
