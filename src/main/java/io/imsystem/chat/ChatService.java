@@ -73,6 +73,30 @@ public class ChatService implements IdleActions {
 	}
 
 	/**
+	 * Claims the name of a session to come, before its handshake is answered: the requested name,
+	 * or a generated one (with the {@code error} for the refused request, sent after its welcome).
+	 * The connection is then admitted with {@link #join(Connection, Reservation)}, or the claim
+	 * given back with {@link #cancel}; a claim whose connection never opens is freed after
+	 * {@value Membership#ABANDONED_AFTER_MILLIS} ms.
+	 * @param requestedName the name the client asked for, or {@code null} or empty for none
+	 * @throws io.imsystem.presence.StoreUnavailableException if the name directory cannot be reached
+	 * (cluster mode, Redis away): nothing was claimed
+	 */
+	public Reservation reserve(String requestedName) {
+		return this.membership.reserve(requestedName);
+	}
+
+	/** Admits a new connection under the name its handshake {@link #reserve reserved}, as {@link #join}. */
+	public ChatSession join(Connection connection, Reservation reservation) {
+		return this.membership.join(connection, reservation);
+	}
+
+	/** Gives back the name of a handshake that did not become a session. */
+	public void cancel(Reservation reservation) {
+		this.membership.cancel(reservation);
+	}
+
+	/**
 	 * Admits a new connection under a name the server gave it, exempt from the name rules: users of
 	 * the line-protocol TCP gateway are named after their address, as in the original system. If
 	 * that name is taken, the session gets a generated one. The order of events is as for

@@ -6,7 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -60,6 +64,15 @@ final class Membership {
 
 	private final Presence presence;
 
+	/** A handshake's name is released if its connection has not opened after this long. */
+	static final long ABANDONED_AFTER_MILLIS = 30_000;
+
+	/** Names claimed by handshakes whose connection has not opened yet, by session id. */
+	private final Map<String, Reservation> reserved = new ConcurrentHashMap<>();
+
+	/** The same, oldest first, until each is old enough to be checked (and freed if still unopened). */
+	private final Queue<Reservation> reservedInOrder = new ConcurrentLinkedQueue<>();
+
 	/** Taken around "take a room version, change the roster, add the change to the window". */
 	private final Object sequence = new Object();
 
@@ -80,31 +93,104 @@ final class Membership {
 	}
 
 	ChatSession join(Connection connection, String requestedName) {
+		return join(connection, reserve(requestedName));
+	}
+
+	/**
+	 * Claims a name for a session to come: the requested one, or a generated one if that is
+	 * refused. A failure to reach the name directory propagates, with nothing claimed.
+	 */
+	Reservation reserve(String requestedName) {
 		long now = this.clock.millis();
-		ChatSession session = newSession(connection, now);
+		releaseAbandoned(now);
+		String sessionId = sessionId();
 		ServerEvent.Error nameError = null;
-		boolean named = false;
-		if (requestedName != null && !requestedName.isEmpty()) {
-			String name = Names.normalize(requestedName);
-			if (name == null) {
-				nameError = refusal(ErrorCause.INVALID_NAME, "requested name refused: " + Names.RULE, now);
+		String named = null;
+		String claiming = null;
+		try {
+			if (requestedName != null && !requestedName.isEmpty()) {
+				String name = Names.normalize(requestedName);
+				if (name == null) {
+					nameError = refusal(ErrorCause.INVALID_NAME, "requested name refused: " + Names.RULE, now);
+				}
+				else if (this.roster.claim(sessionId, claiming = name)) {
+					named = name;
+				}
+				else {
+					nameError = refusal(ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
+				}
 			}
-			else if (!(named = this.roster.claim(session, name))) {
-				nameError = refusal(ErrorCause.NAME_TAKEN, "the name " + name + " is taken", now);
+			while (named == null) {
+				String name = generatedName();
+				if (this.roster.claim(sessionId, claiming = name)) {
+					named = name;
+				}
 			}
 		}
-		return admit(session, named, nameError, now);
+		catch (RuntimeException ex) {
+			// A claim that timed out may still be run by a Redis that was only slow or frozen: the
+			// owner-only release, sent after it on the same connection (or again once the link is
+			// back), undoes it.
+			if (claiming != null) {
+				this.roster.release(sessionId, claiming);
+			}
+			throw ex;
+		}
+		Reservation reservation = new Reservation(sessionId, requestedName, named, nameError, now);
+		this.reserved.put(sessionId, reservation);
+		this.reservedInOrder.add(reservation);
+		return reservation;
+	}
+
+	/** Admits a connection under the name its handshake {@link #reserve reserved}. */
+	ChatSession join(Connection connection, Reservation reservation) {
+		if (this.reserved.remove(reservation.sessionId()) == null) {
+			// Released as abandoned (its connection opened very late): its name may be anyone's now.
+			return join(connection, reservation.requestedName());
+		}
+		long now = this.clock.millis();
+		ChatSession session = newSession(reservation.sessionId(), connection, now);
+		session.name(reservation.name());
+		return admit(session, true, reservation.nameError(), now);
+	}
+
+	/** Frees the name of a handshake that did not become a session. */
+	void cancel(Reservation reservation) {
+		if (this.reserved.remove(reservation.sessionId()) != null) {
+			this.roster.release(reservation.sessionId(), reservation.name());
+		}
+	}
+
+	/**
+	 * Frees the names of handshakes whose connection never opened (the client went away while
+	 * the 101 was being written, and the container never called the endpoint): the oldest first,
+	 * checked at each new reservation.
+	 */
+	private void releaseAbandoned(long now) {
+		Reservation oldest = this.reservedInOrder.peek();
+		if (oldest == null || now - oldest.at() < ABANDONED_AFTER_MILLIS) {
+			return;
+		}
+		synchronized (this.reservedInOrder) {
+			for (oldest = this.reservedInOrder.peek(); oldest != null
+					&& now - oldest.at() >= ABANDONED_AFTER_MILLIS; oldest = this.reservedInOrder.peek()) {
+				this.reservedInOrder.poll();
+				if (this.reserved.remove(oldest.sessionId(), oldest)) {
+					this.roster.release(oldest.sessionId(), oldest.name());
+				}
+			}
+		}
 	}
 
 	ChatSession joinAs(Connection connection, String givenName) {
 		long now = this.clock.millis();
-		ChatSession session = newSession(connection, now);
+		ChatSession session = newSession(sessionId(), connection, now);
 		return admit(session, this.roster.claim(session, givenName), null, now);
 	}
 
-	private ChatSession newSession(Connection connection, long now) {
+	private ChatSession newSession(String id, Connection connection, long now) {
 		ChatProperties.Limits limits = this.properties.limits();
-		return new ChatSession(sessionId(), connection, now,
+		return new ChatSession(id, connection, now,
 				new RateLimiter(limits.messagesPerSecond(), limits.burst(), now));
 	}
 
@@ -312,6 +398,9 @@ final class Membership {
 				this.metrics.sessionLeft(Presence.idleSeconds(session.lastActivityAt(), now));
 			}
 		}
+		// What the dropped sessions did before (a leave waiting in the window) goes to the broker
+		// now, while it still holds it back (cluster mode: the node's lease has lapsed).
+		this.window.flush();
 	}
 
 	/**

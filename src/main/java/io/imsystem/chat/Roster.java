@@ -75,6 +75,19 @@ public final class Roster {
 	}
 
 	/**
+	 * Claims a name for a session that does not exist yet (its handshake is under way).
+	 * @return whether it got the name; if not, nothing changed
+	 */
+	public boolean claim(String sessionId, String name) {
+		return this.names.claim(name, new Owner(this.node, sessionId));
+	}
+
+	/** Frees a name {@link #claim(String, String) claimed} for a session that never opened. */
+	public void release(String sessionId, String name) {
+		release(name, new Owner(this.node, sessionId));
+	}
+
+	/**
 	 * Puts a session that has {@link #claim claimed} its name into the hub.
 	 * @return its room version, see {@link Hub#add}
 	 */

@@ -104,10 +104,15 @@ public class ClusterConfiguration {
 		return new RedisPresence(redis, keys, properties.cluster().nodeId(), codec);
 	}
 
+	@Bean
+	Lease lease(ChatProperties properties, Clock clock) {
+		return new Lease(clock, properties.cluster().nodeTtl());
+	}
+
 	@Bean(initMethod = "start", destroyMethod = "stop")
 	RedisBroker broker(RedisConnectionFactory connections, RedisKeys keys, ChatProperties properties,
-			ClusterCodec codec, Clock clock) {
-		return new RedisBroker(connections, keys, properties.cluster().nodeId(), codec, clock, PROBE_INTERVAL,
+			ClusterCodec codec, Clock clock, Lease lease) {
+		return new RedisBroker(connections, keys, properties.cluster().nodeId(), codec, clock, lease, PROBE_INTERVAL,
 				PROBE_TIMEOUT);
 	}
 
@@ -132,9 +137,9 @@ public class ClusterConfiguration {
 
 	@Bean(destroyMethod = "destroy")
 	ClusterNode clusterNode(NodeRegistry registry, RedisPresence presence, NameDirectory names,
-			RedisIdleSettingsStore settings, RedisBroker broker, Roster roster, ChatService chat, Clock clock,
-			ApplicationEventPublisher events) {
-		return new ClusterNode(registry, presence, names, settings, broker, roster, chat, clock, events);
+			RedisIdleSettingsStore settings, RedisBroker broker, Lease lease, Roster roster, ChatService chat,
+			Clock clock, ApplicationEventPublisher events) {
+		return new ClusterNode(registry, presence, names, settings, broker, lease, roster, chat, clock, events);
 	}
 
 	@Bean

@@ -31,8 +31,12 @@ import org.springframework.context.SmartLifecycle;
  * <li>every second it writes the activity of the last second, reaps the nodes whose heartbeat
  * expired and announces their users' leaves (reason {@code error}; exactly one survivor gets each
  * dead node), and every third of the node TTL it heartbeats and re-reads the shared idle settings;</li>
+ * <li>each accepted heartbeat confirms the node's {@link Lease}; once it has lapsed (a freeze past
+ * the node TTL), what the node's sessions did meanwhile is held by the broker until the next
+ * heartbeat decides;</li>
  * <li>a heartbeat refused (this node was declared dead while frozen) drops every local session
- * ({@code kicked} reason {@code error}, close 1012) and registers again;</li>
+ * ({@code kicked} reason {@code error}, close 1012) and what was held, without announcing anything
+ * (another node announced those leaves), and registers again;</li>
  * <li>when the link to Redis comes back, it writes this node's names and members again (Redis may
  * have restarted empty); a session whose name another node's user took meanwhile is closed the
  * same way (1012), its leave announced;</li>
@@ -69,6 +73,8 @@ final class ClusterNode
 
 	private final RedisBroker broker;
 
+	private final Lease lease;
+
 	private final ApplicationEventPublisher events;
 
 	/** Touched only on the scheduler's thread. */
@@ -80,7 +86,8 @@ final class ClusterNode
 	private volatile boolean running;
 
 	ClusterNode(NodeRegistry registry, RedisPresence presence, NameDirectory names, RedisIdleSettingsStore settings,
-			RedisBroker broker, Roster roster, ChatService chat, Clock clock, ApplicationEventPublisher events) {
+			RedisBroker broker, Lease lease, Roster roster, ChatService chat, Clock clock,
+			ApplicationEventPublisher events) {
 		this.registry = registry;
 		this.presence = presence;
 		this.names = names;
@@ -100,6 +107,7 @@ final class ClusterNode
 		broker.onLinkUp(() -> AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC));
 		broker.onLinkDown(() -> AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC));
 		this.broker = broker;
+		this.lease = lease;
 		this.events = events;
 	}
 
@@ -170,6 +178,8 @@ final class ClusterNode
 		List<Presence.Member> left = this.registry.register(now, this.roster.size());
 		this.registered = true;
 		this.lastHeartbeat = now;
+		this.lease.confirm(now);
+		this.broker.publishHeld();
 		// A previous process with this id died without announcing them: nobody else will.
 		this.chat.leftElsewhere(left);
 		relist();
@@ -208,9 +218,20 @@ final class ClusterNode
 	}
 
 	private void heartbeat(long now) {
-		NodeRegistry.Beat beat = this.registry.beat(now, this.roster.size());
+		NodeRegistry.Beat beat;
+		try {
+			beat = this.registry.beat(now, this.roster.size());
+		}
+		catch (RuntimeException ex) {
+			// Redis away: what was held since the lease lapsed is lost, as every publish of an
+			// outage is, rather than sent late.
+			this.broker.dropHeld();
+			throw ex;
+		}
 		if (beat != NodeRegistry.Beat.DEAD) {
 			this.lastHeartbeat = now;
+			this.lease.confirm(now);
+			this.broker.publishHeld();
 			if (beat == NodeRegistry.Beat.UNKNOWN) {
 				// Redis restarted empty, perhaps too briefly for the broker's probes to notice.
 				logger.warn("Redis did not know node {}: writing its users again", this.registry.node());
@@ -221,11 +242,18 @@ final class ClusterNode
 		}
 		logger.warn("Node {} was declared dead by another node: dropping its {} sessions and joining again",
 				this.registry.node(), this.roster.size());
+		// Their leaves, chats and quits since the lease lapsed were held (the presence window's
+		// pending changes among them: dropStale flushes it); another node announced these users
+		// gone, so none of it goes out.
 		this.chat.dropStale(List.copyOf(this.roster.sessions()));
-		this.registry.rejoin(this.clock.millis(), this.roster.size());
+		this.broker.dropHeld();
+		long rejoined = this.clock.millis();
+		this.registry.rejoin(rejoined, this.roster.size());
 		this.lastHeartbeat = now;
+		this.lease.confirm(rejoined);
 		// Sessions that came in while the node was dead were written under the old registration.
 		relist();
+		this.broker.publishHeld();
 	}
 
 	private void linkCameUp() {
@@ -236,6 +264,8 @@ final class ClusterNode
 			long now = this.clock.millis();
 			if (this.registry.heartbeat(now, this.roster.size())) {
 				this.lastHeartbeat = now;
+				this.lease.confirm(now);
+				this.broker.publishHeld();
 				relist();
 				this.settings.refresh();
 			}

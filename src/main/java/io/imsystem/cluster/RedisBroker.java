@@ -3,6 +3,7 @@ package io.imsystem.cluster;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -45,12 +46,20 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnection;
  * Received messages are handled on one thread of their own, in arrival order (so each sender's
  * order holds), never on Lettuce's event loop; its queue is bounded, and what overflows it is
  * dropped and counted.
+ * <p>
+ * While this node's {@link Lease} has lapsed (it may have been declared dead while frozen), its
+ * room events are held, not published, until the node's next heartbeat decides: confirmed
+ * ({@link #publishHeld()}) or declared dead ({@link #dropHeld()}). Nothing is held while the link
+ * is down: those events are dropped as every publish of an outage is, never sent late.
  */
 public final class RedisBroker implements Broker {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisBroker.class);
 
 	private static final int INBOUND_QUEUE = 10_000;
+
+	/** Room events held while the lease has lapsed, at most: a heartbeat decides within a second or so. */
+	private static final int HELD_LIMIT = 10_000;
 
 	private final RedisConnectionFactory connections;
 
@@ -61,6 +70,14 @@ public final class RedisBroker implements Broker {
 	private final ClusterCodec codec;
 
 	private final Clock clock;
+
+	private final Lease lease;
+
+	/** Encoded room events held while the lease has lapsed, in order. Guarded by itself. */
+	private final ArrayDeque<String> held = new ArrayDeque<>();
+
+	/** Set once an event is held, until the heartbeat decides: newer events queue behind it. */
+	private volatile boolean holding;
 
 	private final long probeIntervalMillis;
 
@@ -96,12 +113,13 @@ public final class RedisBroker implements Broker {
 	private volatile boolean running;
 
 	RedisBroker(RedisConnectionFactory connections, RedisKeys keys, String node, ClusterCodec codec, Clock clock,
-			Duration probeInterval, Duration probeTimeout) {
+			Lease lease, Duration probeInterval, Duration probeTimeout) {
 		this.connections = connections;
 		this.keys = keys;
 		this.node = node;
 		this.codec = codec;
 		this.clock = clock;
+		this.lease = lease;
 		this.probeIntervalMillis = probeInterval.toMillis();
 		this.probeTimeoutNanos = probeTimeout.toNanos();
 		this.inbound = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(INBOUND_QUEUE),
@@ -135,12 +153,13 @@ public final class RedisBroker implements Broker {
 	}
 
 	/**
-	 * Whether this node's own probes come back: publishes and the subscription both work. A
-	 * publish that fails takes it down at once, without waiting for the probe timeout.
+	 * Whether this node's own probes come back (publishes and the subscription both work) and its
+	 * lease holds (it is still a member of the cluster). A publish that fails takes it down at once,
+	 * without waiting for the probe timeout.
 	 */
 	@Override
 	public boolean linkUp() {
-		return this.linkUp;
+		return this.linkUp && this.lease.valid();
 	}
 
 	/** Called (on the probe thread) each time the link comes up again after being down. */
@@ -162,8 +181,62 @@ public final class RedisBroker implements Broker {
 		Objects.requireNonNull(event);
 		// Queued for Redis before anyone here can read it: whatever a client of this node does
 		// after reading it is published after it (per-sender order across nodes).
-		send(this.keys.roomChannel(), this.codec.encodeEvent(event, this.clock.millis()));
+		String message = this.codec.encodeEvent(event, this.clock.millis());
+		if (!hold(message)) {
+			send(this.keys.roomChannel(), message);
+		}
 		deliver(event);
+	}
+
+	/**
+	 * Holds a room event while the lease has lapsed, behind those held already.
+	 * @return {@code false} if it is to be published now
+	 */
+	private boolean hold(String message) {
+		if (!this.holding && this.lease.valid()) {
+			return false;
+		}
+		synchronized (this.held) {
+			if (!this.holding && this.lease.valid()) {
+				return false;
+			}
+			if (!this.linkUp) {
+				// Redis away (or not yet known to be back): dropped like any publish of an outage,
+				// never sent once it is back.
+				this.stats.dropped.incrementAndGet();
+				return true;
+			}
+			this.holding = true;
+			if (this.held.size() < HELD_LIMIT) {
+				this.held.add(message);
+			}
+			else {
+				this.stats.dropped.incrementAndGet();
+			}
+			return true;
+		}
+	}
+
+	/** The lease was confirmed: what was held goes out, in order, before anything newer. */
+	void publishHeld() {
+		synchronized (this.held) {
+			for (String message = this.held.poll(); message != null; message = this.held.poll()) {
+				send(this.keys.roomChannel(), message);
+			}
+			this.holding = false;
+		}
+	}
+
+	/**
+	 * This node was declared dead (another node announced its users' leaves), or its heartbeat
+	 * failed (Redis away): what was held is dropped.
+	 */
+	void dropHeld() {
+		synchronized (this.held) {
+			this.stats.dropped.addAndGet(this.held.size());
+			this.held.clear();
+			this.holding = false;
+		}
 	}
 
 	@Override

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import io.imsystem.ChatProperties;
 import io.imsystem.chat.ChatService;
+import io.imsystem.chat.Reservation;
 import io.imsystem.presence.StoreUnavailableException;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.LeaveReason;
@@ -47,8 +48,8 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 	/** User property: the client's address and port, as the chat shows it. */
 	static final String REMOTE = "chat.remote";
 
-	/** User property: the {@code name} the handshake asked for, if any. */
-	static final String REQUESTED_NAME = "chat.requestedName";
+	/** User property: the name the handshake claimed ({@link ChatService#reserve}). */
+	static final String RESERVATION = "chat.reservation";
 
 	private static final Logger logger = LoggerFactory.getLogger(ChatWebSocketEndpoint.class);
 
@@ -90,9 +91,11 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 		Link link = new Link(address);
 		// Before anything can fail: Tomcat calls onClose for every session it opened.
 		webSocket.getUserProperties().put(Link.KEY, link);
+		Reservation reservation = (Reservation) handshake.get(RESERVATION);
 		if (!this.addressLimiter.tryAcquire(address)) {
 			// Lost a race with other handshakes from the same address after passing the 429 check.
 			link.releaseAddress();
+			this.chat.cancel(reservation);
 			close(webSocket, CloseCode.TRY_AGAIN_LATER);
 			return;
 		}
@@ -107,10 +110,12 @@ class ChatWebSocketEndpoint extends Endpoint implements DisposableBean {
 		});
 		ChatSession session;
 		try {
-			session = this.chat.join(connection, (String) handshake.get(REQUESTED_NAME));
+			session = this.chat.join(connection, reservation);
 		}
 		catch (StoreUnavailableException ex) {
-			// Cluster mode: Redis went away after the handshake's check; nothing of it was admitted.
+			// Its name was claimed during the handshake (a failure there is a 503), but the claim
+			// was freed as abandoned before the connection opened, and claiming it again failed
+			// (cluster mode, Redis away): nothing of it was admitted.
 			close(webSocket, CloseCode.TRY_AGAIN_LATER);
 			return;
 		}

@@ -77,8 +77,7 @@ final class HandshakeChecks {
 					"The server is shutting down.", 0);
 		}
 		if (!this.linked.getAsBoolean()) {
-			return new Refusal(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
-					"The chat cannot reach the rest of its cluster now.", CLUSTER_RETRY_AFTER_SECONDS);
+			return clusterUnreachable();
 		}
 		// Before the connection count, so that handshakes refused for it are paid for too: a client
 		// reconnecting in a loop at its limit is churn as well.
@@ -95,6 +94,12 @@ final class HandshakeChecks {
 					"Too many connections from this address.", 0);
 		}
 		return null;
+	}
+
+	/** 503 with a {@code Retry-After}: the node cannot reach the rest of its cluster (Redis). */
+	static Refusal clusterUnreachable() {
+		return new Refusal(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service Unavailable",
+				"The chat cannot reach the rest of its cluster now.", CLUSTER_RETRY_AFTER_SECONDS);
 	}
 
 	/**

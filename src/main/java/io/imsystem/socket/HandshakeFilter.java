@@ -30,6 +30,9 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import org.apache.tomcat.websocket.server.WsServerContainer;
 
 import io.imsystem.ChatProperties;
+import io.imsystem.chat.ChatService;
+import io.imsystem.chat.Reservation;
+import io.imsystem.presence.StoreUnavailableException;
 import io.imsystem.session.Connection;
 
 /**
@@ -69,6 +72,8 @@ final class HandshakeFilter implements Filter {
 
 	private final HandshakeChecks checks;
 
+	private final ChatService chat;
+
 	private final Configurator configurator;
 
 	private final Set<String> kept;
@@ -78,8 +83,10 @@ final class HandshakeFilter implements Filter {
 
 	private volatile WsServerContainer container;
 
-	HandshakeFilter(ChatWebSocketEndpoint endpoint, HandshakeChecks checks, ChatProperties properties) {
+	HandshakeFilter(ChatWebSocketEndpoint endpoint, HandshakeChecks checks, ChatService chat,
+			ChatProperties properties) {
 		this.checks = checks;
+		this.chat = chat;
 		boolean compression = properties.websocket().compression();
 		this.configurator = new Configurator(endpoint, compression);
 		if (compression) {
@@ -128,16 +135,30 @@ final class HandshakeFilter implements Filter {
 		Map<String, Object> handshake = new HashMap<>(this.sessionDefaults);
 		handshake.put(ChatWebSocketEndpoint.ADDRESS, address);
 		handshake.put(ChatWebSocketEndpoint.REMOTE, Connection.address(address, request.getRemotePort()));
-		String name = HandshakeChecks.queryParameter(request.getQueryString(), "name");
-		if (name != null) {
-			handshake.put(ChatWebSocketEndpoint.REQUESTED_NAME, name);
+		// The name is claimed before the 101: if that fails (cluster mode, Redis went away since
+		// the check), the handshake is refused as the check would have refused it.
+		Reservation reservation;
+		try {
+			reservation = this.chat.reserve(HandshakeChecks.queryParameter(request.getQueryString(), "name"));
 		}
+		catch (StoreUnavailableException ex) {
+			refuse(response, HandshakeChecks.clusterUnreachable());
+			return;
+		}
+		handshake.put(ChatWebSocketEndpoint.RESERVATION, reservation);
+		boolean upgraded = false;
 		try {
 			container(request).upgradeHttpToWebSocket(new HandshakeHeaders(request, this.kept), response,
 					new HandshakeConfig(this.configurator, handshake), Map.of());
+			upgraded = response.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
 		}
 		catch (DeploymentException ex) {
 			throw new ServletException(ex);
+		}
+		finally {
+			if (!upgraded) {
+				this.chat.cancel(reservation);
+			}
 		}
 	}
 

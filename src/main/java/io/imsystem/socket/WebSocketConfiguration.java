@@ -113,7 +113,7 @@ class WebSocketConfiguration {
 				new OriginPolicy(properties.allowedOrigins(), properties.allowedHosts()), addressLimiter,
 				chat::isAccepting, chat::isLinked, new HandshakeRate(limits.handshakesPerSecond(), limits.handshakeBurst()), clock);
 		FilterRegistrationBean<HandshakeFilter> registration = new FilterRegistrationBean<>(
-				new HandshakeFilter(endpoint, checks, properties));
+				new HandshakeFilter(endpoint, checks, chat, properties));
 		registration.addUrlPatterns(PATH);
 		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		// Before every other filter but FrameGuardFilter, security's included: see HandshakeFilter.

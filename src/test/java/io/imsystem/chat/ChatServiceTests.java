@@ -435,6 +435,31 @@ class ChatServiceTests {
 			.isEqualTo(Presence.leave("alice", "127.0.0.1:50000", LeaveReason.ADMIN, 1, T0));
 	}
 
+	/**
+	 * A handshake claims its name before it is answered; the name stays taken until its
+	 * connection opens, and is given back if the handshake fails or its connection never opens.
+	 */
+	@Test
+	void aNameClaimedByAHandshakeIsTheSessionsOnceOpenAndFreedIfItNeverOpens() {
+		Reservation alice = this.chat.reserve("alice");
+		assertThat(alice.name()).isEqualTo("alice");
+		assertThat(this.chat.reserve("Alice").nameError().code()).as("taken while alice's handshake goes on")
+			.isEqualTo(ErrorCode.NAME_TAKEN);
+		RecordingConnection connection = new RecordingConnection();
+		this.chat.join(connection, alice);
+		assertThat(connection.events().get(0)).isEqualTo(new ServerEvent.Welcome("alice", 1, 300, 30, T0));
+
+		Reservation bob = this.chat.reserve("bob");
+		this.chat.cancel(bob);
+		assertThat(this.chat.reserve("bob").name()).as("given back by a failed upgrade").isEqualTo("bob");
+
+		// This bob's connection never opens (the client went away while its 101 was written).
+		this.clock.advance(Membership.ABANDONED_AFTER_MILLIS - 1);
+		assertThat(this.chat.reserve("bob").nameError().code()).isEqualTo(ErrorCode.NAME_TAKEN);
+		this.clock.advance(1);
+		assertThat(this.chat.reserve("bob").name()).as("freed as abandoned").isEqualTo("bob");
+	}
+
 	private static Broker deliveringTo(Broker broker, Hub hub) {
 		ChatConfiguration.deliverTo(broker, hub, NODE);
 		return broker;

@@ -140,7 +140,10 @@ class ClusterLifecycleIntegrationTests {
 		atAnn.addAll(presenceChanges(ann.untilChats("fence a", "fence b")));
 		atBob.addAll(presenceChanges(bob.untilChats("fence a", "fence b")));
 		for (List<JsonNode> changes : List.of(atAnn, atBob)) {
+			// Only the ghost's users: the leave of the previous test's last user may still be on
+			// its way (it travels a presence window after its name was freed).
 			assertThat(changes).filteredOn((change) -> change.path("event").asString().equals("leave"))
+				.filteredOn((change) -> change.path("name").asString().startsWith("g"))
 				.extracting((change) -> change.path("name").asString() + " " + change.path("reason").asString())
 				.containsExactlyInAnyOrder("gil error", "gus error");
 		}

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -131,6 +133,75 @@ class ClusterNodeDeathIntegrationTests {
 		}
 	}
 
+	/**
+	 * A frozen node handles what queued up while it was stopped (here a client's closed socket)
+	 * as soon as it runs again, perhaps before its heartbeat finds it declared dead. The user was
+	 * announced gone already, by the survivor: nobody may be told so twice, and no name is listed
+	 * twice.
+	 */
+	@Test
+	void aUserWhoLeavesAFrozenNodeIsAnnouncedGoneOnceAndNoNameIsListedTwice(@TempDir Path logs) throws Exception {
+		Process node = startNode("node-g", logs.resolve("node-g.log"));
+		try {
+			int port = PackagedApp.awaitPort(logs.resolve("node-g.log"));
+			ChatClient gus = track(await().atMost(Duration.ofSeconds(30)).until(() -> tryJoin(port, "gus"),
+					Objects::nonNull));
+			ChatClient gil = track(ChatClient.join(port, "gil"));
+			ChatClient ann = track(ChatClient.join(a.port(), "ann"));
+			assertThat(a.admin().onlineNames()).containsExactlyInAnyOrder("ann", "gus", "gil");
+
+			signal(node, "STOP");
+			try {
+				// Its close frame waits in the frozen node's socket; then the socket goes.
+				gil.close();
+				assertThat(leaves(ann, 2)).containsOnlyKeys("gil", "gus").containsValues("error");
+				assertThat(who(ann)).containsExactly("ann");
+				// gil's name is free, and taken here while the frozen node still holds the old session.
+				track(ChatClient.join(a.port(), "gil"));
+				assertThat(ann.awaitChange("join", "gil")).isNotNull();
+			}
+			finally {
+				signal(node, "CONT");
+			}
+			assertThat(gus.nextOfType("kicked").path("reason").asString()).isEqualTo("error");
+			assertThat(gus.awaitClose().code()).isEqualTo(1012);
+			// The node is back in the room: a user of it speaks, after whatever it published on resuming.
+			ChatClient gia = track(await().atMost(Duration.ofSeconds(15)).until(() -> tryJoin(port, "gia"),
+					Objects::nonNull));
+			gia.send("fence from node-g");
+			List<JsonNode> changes = presenceChanges(ann.untilChats("fence from node-g"));
+			assertThat(changes).as("what ann heard after the freeze")
+				.filteredOn((change) -> change.path("event").asString().equals("leave"))
+				.isEmpty();
+			assertThat(who(ann)).containsExactlyInAnyOrder("ann", "gil", "gia");
+			assertThat(who(gia)).containsExactlyInAnyOrder("ann", "gil", "gia");
+		}
+		finally {
+			node.destroyForcibly();
+		}
+	}
+
+	/** The next {@code count} leaves a client hears (however they are batched): name to reason. */
+	private static Map<String, String> leaves(ChatClient client, int count) {
+		Map<String, String> leaves = new HashMap<>();
+		while (leaves.size() < count) {
+			for (JsonNode change : ChatClient.changesOf(client.next())) {
+				if (change.path("event").asString().equals("leave")) {
+					assertThat(leaves.put(change.path("name").asString(), change.path("reason").asString()))
+						.as("a second leave of %s", change.path("name").asString())
+						.isNull();
+				}
+			}
+		}
+		return leaves;
+	}
+
+	/** The names a {@code who} lists, each as often as listed. */
+	private static List<String> who(ChatClient client) {
+		client.send("who");
+		return client.nextOfType("users").path("users").findValuesAsString("name");
+	}
+
 	private ChatClient track(ChatClient client) {
 		this.clients.add(client);
 		return client;
@@ -146,14 +217,10 @@ class ClusterNodeDeathIntegrationTests {
 	}
 
 	private static Process startNode(String id, Path log) throws IOException {
-		String java = ProcessHandle.current().info().command().orElse("java");
-		return new ProcessBuilder(java, "-jar", PackagedApp.jar().toString(), "--server.port=0", "--chat.tcp.enabled=false",
+		return PackagedApp.start(log, List.of(), "--server.port=0", "--chat.tcp.enabled=false",
 				"--chat.admin.password=x", "--chat.cluster.mode=redis", "--chat.cluster.node-id=" + id,
 				"--chat.cluster.key-prefix=" + PREFIX, "--chat.cluster.node-ttl=3s", "--spring.data.redis.host=127.0.0.1",
-				"--spring.data.redis.port=" + TestRedis.SHARED_PORT)
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+				"--spring.data.redis.port=" + TestRedis.SHARED_PORT);
 	}
 
 	/** Sends a signal to a process this test started, by its PID. */
@@ -162,8 +229,5 @@ class ClusterNodeDeathIntegrationTests {
 		assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(kill.exitValue()).isZero();
 	}
-
-
-
 
 }

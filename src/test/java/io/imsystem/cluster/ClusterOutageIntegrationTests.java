@@ -151,6 +151,38 @@ class ClusterOutageIntegrationTests {
 		}
 	}
 
+	/**
+	 * The race between the handshake's check and Redis going away, made deterministic: with
+	 * writes paused, reads and the link still look fine, and the name claim hangs past its bounded
+	 * wait. The contract's answer to a handshake while Redis is away is 503 with a
+	 * {@code Retry-After}, never a session opened and closed again; the name is not left claimed.
+	 */
+	@Test
+	void aHandshakeWhoseNameClaimFailsAfterTheLinkCheckGets503AndItsNameIsNotKept() throws Exception {
+		requireRedisServer();
+		List<ChatClient> clients = new ArrayList<>();
+		try (RedisServer redis = RedisServer.start(); TestNode a = TestNode.start("node-a", redis.port(), PREFIX)) {
+			ChatClient ann = ChatClient.join(a.port(), "ann");
+			clients.add(ann);
+
+			redis.cli("CLIENT", "PAUSE", "4000", "WRITE");
+			WebSocketHandshakeException refused = handshakeRefusal(a.port(), "bea");
+			assertThat(refused).as("the handshake was answered 101").isNotNull();
+			assertThat(refused.getResponse().statusCode()).isEqualTo(503);
+			assertThat(refused.getResponse().headers().firstValue("Retry-After")).isPresent();
+			assertThat(ann.isClosed()).isFalse();
+
+			// Once writes go on, the name is free: the claim that ran late was undone.
+			ChatClient bea = await().atMost(Duration.ofSeconds(15))
+				.until(() -> tryConnectAs(a.port(), "bea"), Objects::nonNull);
+			clients.add(bea);
+			assertThat(bea.next("presence").path("name").asString()).isEqualTo("bea");
+		}
+		finally {
+			clients.forEach(ChatClient::closeQuietly);
+		}
+	}
+
 	private static void requireRedisServer() {
 		if (!RedisServer.available()) {
 			if (System.getenv("CI") != null) {
@@ -190,10 +222,15 @@ class ClusterOutageIntegrationTests {
 	}
 
 	private static WebSocketHandshakeException handshakeRefusal(int port) {
+		return handshakeRefusal(port, null);
+	}
+
+	/** Why a handshake asking for {@code name} was refused, or {@code null} if it opened. */
+	private static WebSocketHandshakeException handshakeRefusal(int port, String name) {
 		try {
 			WebSocket socket = HttpClient.newHttpClient()
 				.newWebSocketBuilder()
-				.buildAsync(ChatClient.uri(port, null), new WebSocket.Listener() {
+				.buildAsync(ChatClient.uri(port, name), new WebSocket.Listener() {
 				})
 				.get(10, TimeUnit.SECONDS);
 			socket.abort();

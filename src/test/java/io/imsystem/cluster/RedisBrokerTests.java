@@ -18,6 +18,7 @@ import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
+import io.imsystem.support.MutableClock;
 import io.imsystem.support.RedisServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +44,13 @@ class RedisBrokerTests {
 
 	private final BlockingQueue<Control> controlAtB = new LinkedBlockingQueue<>();
 
+	private static final Duration TTL = Duration.ofSeconds(3);
+
+	/** The nodes' leases read this clock; the brokers' own timestamps are real. */
+	private final MutableClock leaseClock = new MutableClock(1_000_000);
+
+	private Lease leaseA;
+
 	@BeforeEach
 	void start() throws Exception {
 		if (!RedisServer.available()) {
@@ -65,7 +73,12 @@ class RedisBrokerTests {
 	}
 
 	private RedisBroker broker(TestRedis redis, String node) {
-		return new RedisBroker(redis.connections, redis.keys, node, this.codec, Clock.systemUTC(),
+		Lease lease = new Lease(this.leaseClock, TTL);
+		lease.confirm(this.leaseClock.millis());
+		if (node.equals("a")) {
+			this.leaseA = lease;
+		}
+		return new RedisBroker(redis.connections, redis.keys, node, this.codec, Clock.systemUTC(), lease,
 				ClusterConfiguration.PROBE_INTERVAL, ClusterConfiguration.PROBE_TIMEOUT);
 	}
 
@@ -109,6 +122,41 @@ class RedisBrokerTests {
 		assertThat(this.atA.poll(5, TimeUnit.SECONDS).payload().event()).extracting("text").isEqualTo("second");
 		assertThat(this.atA.poll(2, TimeUnit.SECONDS)).isNull();
 		assertThat(this.atB.poll(0, TimeUnit.SECONDS)).isNull();
+	}
+
+	@Test
+	void whileItsLeaseHasLapsedANodeHoldsItsEventsUntilAHeartbeatConfirmsItThenSendsThemInOrder() throws Exception {
+		// A freeze past the node TTL: the other nodes may have declared this one dead.
+		this.leaseClock.advance(TTL.toMillis());
+		assertThat(this.brokerA.linkUp()).as("a node that may be dead admits nobody").isFalse();
+		this.brokerA.publish(chat("alice", "held 1", null));
+		this.brokerA.publish(chat("alice", "held 2", null));
+		// Its own sessions get them at once; the other node not yet (a probe round later, still nothing).
+		assertThat(this.atA.poll(5, TimeUnit.SECONDS).payload().event()).extracting("text").isEqualTo("held 1");
+		assertThat(this.atA.poll(5, TimeUnit.SECONDS).payload().event()).extracting("text").isEqualTo("held 2");
+		assertThat(this.atB.poll(2, TimeUnit.SECONDS)).isNull();
+
+		// The heartbeat was accepted: it was not declared dead.
+		this.leaseA.confirm(this.leaseClock.millis());
+		this.brokerA.publishHeld();
+		this.brokerA.publish(chat("alice", "after", null));
+		assertThat(this.brokerA.linkUp()).isTrue();
+		for (String text : new String[] { "held 1", "held 2", "after" }) {
+			assertThat(this.atB.poll(5, TimeUnit.SECONDS).payload().event()).extracting("text").isEqualTo(text);
+		}
+	}
+
+	@Test
+	void whatANodeHeldIsNeverSentWhenItFindsItselfDeclaredDead() throws Exception {
+		this.leaseClock.advance(TTL.toMillis() + 1);
+		this.brokerA.publish(chat("alice", "stale", null));
+		// The heartbeat found it dead: what it held is dropped, and it rejoins.
+		this.brokerA.dropHeld();
+		this.leaseA.confirm(this.leaseClock.millis());
+		this.brokerA.publishHeld();
+		this.brokerA.publish(chat("alice", "fresh", null));
+		assertThat(this.atB.poll(5, TimeUnit.SECONDS).payload().event()).extracting("text").isEqualTo("fresh");
+		assertThat(this.brokerA.stats().dropped()).isEqualTo(1);
 	}
 
 	@Test

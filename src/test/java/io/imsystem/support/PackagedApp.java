@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +31,22 @@ public final class PackagedApp {
 				.findFirst()
 				.orElseThrow(() -> new IllegalStateException("run ./mvnw verify: the jar is built before the integration tests"));
 		}
+	}
+
+	/**
+	 * Starts the packaged jar as its own process, its output to {@code log}. The caller kills it (by
+	 * its PID: {@link Process#destroyForcibly()}) in a {@code finally} block.
+	 * @param jvmOptions options for the JVM, for example {@code -Xmx96m}
+	 * @param arguments the app's arguments, {@code --name=value}
+	 */
+	public static Process start(Path log, List<String> jvmOptions, String... arguments) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(ProcessHandle.current().info().command().orElse("java"));
+		command.addAll(jvmOptions);
+		command.add("-jar");
+		command.add(jar().toString());
+		command.addAll(List.of(arguments));
+		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 	}
 
 	/** The port the process logging to {@code log} listens on, once it says so (within a minute). */
