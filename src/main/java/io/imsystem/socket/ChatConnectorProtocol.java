@@ -145,6 +145,10 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		public boolean processSocket(SocketWrapperBase<NioChannel> wrapper, SocketEvent event, boolean dispatch) {
 			ThreadPoolExecutor lane = this.sessionLane;
 			if (lane == null || !dispatch || wrapper == null || !isSession(wrapper)) {
+				RequestHeaderDeadline deadline = this.deadline;
+				if (deadline != null && wrapper != null && event == SocketEvent.OPEN_READ) {
+					deadline.dispatched(wrapper);
+				}
 				return super.processSocket(wrapper, event, dispatch);
 			}
 			SocketProcessorBase<NioChannel> processor = (this.processorCache != null) ? this.processorCache.pop()

@@ -33,8 +33,13 @@ import io.imsystem.session.AddressLimiter;
  * socket here first, and a reaper thread looks at the connections still reading headers a few
  * times per timeout:
  * <ul>
- * <li>a connection that has not finished its first request's headers is timed from its accept,
- * so one that sends nothing at all is caught too;</li>
+ * <li>a connection that has sent nothing yet is timed from its accept, so one that sends nothing
+ * at all is caught too;</li>
+ * <li>once it has sent something, it is timed from the first time the reaper sees its request
+ * part-read (Tomcat parks an HTTP processor on it then). Not from the accept: a request whose
+ * headers came in time may wait in Tomcat's queue longer than the timeout in a connect storm
+ * (19,000 clients at once: 13 s), and timed from its accept it was closed as slow while it waited,
+ * or just after it had become a WebSocket (533 clients closed with 1001 after their welcome);</li>
  * <li>on a kept-alive connection, a later request is timed from the first time the reaper sees it
  * part-read: Tomcat parks an HTTP processor on the connection then, and otherwise only for an
  * async request (a worker holds it while reading).</li>
@@ -55,6 +60,9 @@ final class RequestHeaderDeadline implements AutoCloseable {
 	private static final long MAX_SWEEP_MILLIS = 1000;
 
 	private final ConcurrentHashMap<Peer, Tracked> tracked = new ConcurrentHashMap<>();
+
+	/** The same connections by Tomcat's wrapper, once attached. */
+	private final ConcurrentHashMap<SocketWrapperBase<NioChannel>, Tracked> byWrapper = new ConcurrentHashMap<>();
 
 	private final AddressLimiter addressLimiter;
 
@@ -110,6 +118,22 @@ final class RequestHeaderDeadline implements AutoCloseable {
 		}
 		connection.endpoint = endpoint;
 		connection.wrapper = wrapper;
+		this.byWrapper.put(wrapper, connection);
+		if (wrapper.isClosed()) {
+			// Closed before it was registered here: the sweep that would forget it never sees it.
+			forget(connection);
+		}
+	}
+
+	/**
+	 * Tomcat hands the connection's first bytes (or more) to a worker: from now on it is timed only
+	 * while a request of it is seen part-read, not while the request waits for a worker.
+	 */
+	void dispatched(SocketWrapperBase<NioChannel> wrapper) {
+		Tracked connection = this.byWrapper.get(wrapper);
+		if (connection != null) {
+			connection.dispatched = true;
+		}
 	}
 
 	/** A request from this peer has its headers: its connection is no longer half-open. */
@@ -151,7 +175,7 @@ final class RequestHeaderDeadline implements AutoCloseable {
 				continue;
 			}
 			long since;
-			if (connection.halfOpen.get()) {
+			if (connection.halfOpen.get() && !connection.dispatched) {
 				since = connection.acceptedAt;
 			}
 			else if (isReadingHeaders(processor)) {
@@ -190,6 +214,10 @@ final class RequestHeaderDeadline implements AutoCloseable {
 	}
 
 	private void forget(Tracked connection) {
+		SocketWrapperBase<NioChannel> wrapper = connection.wrapper;
+		if (wrapper != null) {
+			this.byWrapper.remove(wrapper, connection);
+		}
 		if (this.tracked.remove(connection.peer, connection) && connection.halfOpen.compareAndSet(true, false)) {
 			this.addressLimiter.releaseHalfOpen(connection.peer.address);
 		}
@@ -217,6 +245,9 @@ final class RequestHeaderDeadline implements AutoCloseable {
 		private volatile SocketWrapperBase<NioChannel> wrapper;
 
 		private volatile NioEndpoint endpoint;
+
+		/** Whether Tomcat has handed any of its bytes to a worker yet. */
+		private volatile boolean dispatched;
 
 		/** When the reaper first saw a later request part-read, or 0. */
 		private volatile long partSince;
