@@ -1,5 +1,8 @@
 package io.imsystem.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,8 +37,20 @@ public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame>
 	/**
 	 * @param text the JSON text
 	 * @param bytes its size in UTF-8, for the per-session buffer limit
+	 * @param utf8 the text in UTF-8, encoded once for every recipient: the container writes these
+	 * bytes rather than encoding the text again for each session (see {@link #utf8()})
 	 */
-	public record Frame(String text, int bytes) {
+	public record Frame(String text, int bytes, byte[] utf8) {
+
+		public Frame(String text, int bytes) {
+			this(text, bytes, text.getBytes(StandardCharsets.UTF_8));
+		}
+
+		/** The UTF-8 bytes, as a buffer of this caller's own over the shared array. */
+		public ByteBuffer utf8Buffer() {
+			return ByteBuffer.wrap(this.utf8);
+		}
+
 	}
 
 }

@@ -357,7 +357,13 @@ final class WebSocketConnection implements Connection {
 			else {
 				// Before the call: its completion may run the next drain on another thread.
 				this.unflushed = this.batching;
-				this.remote.sendText(frame.text(), this::sent);
+				if (this.batching) {
+					// Tomcat's endpoint (batching needs it): the bytes encoded once for all recipients.
+					AsyncBatchFlush.sendText(this.remote, frame.utf8Buffer(), this::sent);
+				}
+				else {
+					this.remote.sendText(frame.text(), this::sent);
+				}
 			}
 		}
 		catch (RuntimeException ex) {
