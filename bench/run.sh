@@ -36,7 +36,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-scenario="${1:?usage: bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak|line-rate|line-burst|cluster-fanout [loadgen options]}"
+scenario="${1:?usage: bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak|line-rate|line-burst|cluster-fanout|cluster-churn|cluster-failover [loadgen options]}"
 shift
 extra=("$@")
 
