@@ -10,6 +10,8 @@
 //   node loadgen.js storm    --url ... --clients 3000
 //   node loadgen.js line     --host 127.0.0.1 --port 8888 --mode burst|rate --clients 1000 --senders 10
 //   node loadgen.js fanout   --url ws://127.0.0.1:18080/ws/chat,ws://127.0.0.1:18081/ws/chat --node-pids A,B --redis-port 6379
+//   node loadgen.js churn    --url A,B --node-pids PA,PB --redis-port 6379 [--churn-rate 100 --duration 60]   (cluster-scenarios.js)
+//   node loadgen.js failover --url A,B --node-pids PA,PB --redis-port 6379 --admin-url http://A [--node-ttl 15]
 //   node loadgen.js fanout   --protocol socketio --url ws://127.0.0.1:19090/socket.io/,ws://127.0.0.1:19091/socket.io/ ...
 //
 // Several --url (comma-separated) are the nodes of one cluster: client i connects to node i % n, so
@@ -1024,7 +1026,8 @@ async function soak(co, args) {
 
 async function coordinator(args) {
   const scenario = args._[0];
-  const scenarios = { fanout, capacity, idle, slow, soak, storm, line };
+  const { churn, failover } = require('./cluster-scenarios')({ NOW, sleep, num, round, exactSummary, proc, cpuCores, redisStats, common, nodePidList });
+  const scenarios = { fanout, capacity, idle, slow, soak, storm, line, churn, failover };
   if (!scenarios[scenario] || (!args.url && scenario !== 'line')) {
     process.stderr.write('usage: node loadgen.js fanout|capacity|idle|slow|soak|storm --url ws://127.0.0.1:PORT/ws/chat [--pid PID] [options]\n'
       + '       node loadgen.js line --host 127.0.0.1 --port 8888 --mode burst|rate [--pid PID] [options]\n');
@@ -1035,13 +1038,14 @@ async function coordinator(args) {
     process.exit(2);
   }
   const co = new Coordinator(args);
-  co.start(num(args, 'workers', 2));
+  // churn and failover keep their few hundred clients in this process (every view next to its `who`).
+  co.start(num(args, 'workers', scenario === 'churn' || scenario === 'failover' ? 0 : 2));
   const hardLimit = setTimeout(() => {
     process.stderr.write('loadgen: hard time limit reached\n');
     co.stop().then(() => process.exit(3));
   }, num(args, 'hard-limit', 1800) * 1000);
   try {
-    const result = await scenarios[scenario](co, args);
+    const result = scenario === 'churn' || scenario === 'failover' ? await scenarios[scenario](args) : await scenarios[scenario](co, args);
     result.finishedAt = new Date().toISOString();
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   }

@@ -5,6 +5,8 @@
 #
 #   bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak [loadgen options...]
 #   bench/run.sh cluster-fanout [loadgen options...]   (2 of our nodes vs 2 Socket.IO nodes, one Redis)
+#   bench/run.sh cluster-churn [--duration 60 --churn-rate 100 ...]   (presence under connect/leave churn)
+#   bench/run.sh cluster-failover [--node-ttl 15 ...]   (kill -9 of one node under load; TARGETS ours peer)
 #   LINE_PEER_CMD=/path/to/line-server LINE_PEER_PORT=8888 bench/run.sh line-rate|line-burst [loadgen options...]
 #
 # Environment:
@@ -34,7 +36,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-scenario="${1:?usage: bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak|line-rate|line-burst|cluster-fanout [loadgen options]}"
+scenario="${1:?usage: bench/run.sh fanout|fanout5k|fanout-burst|capacity|idle|idle-storm|storm|slow|soak|line-rate|line-burst|cluster-fanout|cluster-churn|cluster-failover [loadgen options]}"
 shift
 extra=("$@")
 
@@ -150,6 +152,16 @@ case "$scenario" in
   cluster-fanout)
     # As fanout, over two nodes: clients alternate between the nodes, so the 10 senders are 5 per node.
     loadgen_defaults=(--clients 1000 --senders 10 --messages 300 --window 20) ;;
+  cluster-churn)
+    # 200 stable clients (10 chatting, 5 messages/s each) watch 100 clients a second connect, stay
+    # 1 s and leave, for 60 s: at most a few hundred online, below chat.presence.names-limit (1000),
+    # so presence frames carry names and every stable client can keep its view of the room.
+    loadgen_defaults=(--clients 200 --senders 10 --chat-rate 5 --churn-rate 100 --duration 60 --lifetime 1000) ;;
+  cluster-failover)
+    # 400 clients (200 per node, 10 chatting), then kill -9 of the second node. The node TTL the
+    # load generator compares with comes from SERVER_ARGS when it sets one.
+    ttl="$(sed -n 's/.*--chat\.cluster\.node-ttl=\([0-9]*\)s.*/\1/p' <<<"${SERVER_ARGS:-}")"
+    loadgen_defaults=(--clients 400 --senders 10 --chat-rate 5 --node-ttl "${ttl:-15}") ;;
   soak)
     timeout_s=30
     our_args=(--chat.idle.timeout=30s --chat.idle.warning-before=5s)
@@ -159,6 +171,8 @@ esac
 loadgen_scenario="$scenario"
 case "$scenario" in
   fanout5k|fanout-burst|cluster-fanout) loadgen_scenario=fanout ;;
+  cluster-churn) loadgen_scenario=churn ;;
+  cluster-failover) loadgen_scenario=failover ;;
   idle-storm) loadgen_scenario=idle ;;
   line-rate|line-burst) loadgen_scenario=line ;;
 esac
@@ -183,6 +197,18 @@ if [[ "$scenario" == soak ]]; then
   targets="${TARGETS:-ours}"
   rounds="${ROUNDS:-1}"
 fi
+
+# A port that something else already listens on (another engineer's benchmark on this shared
+# machine) would otherwise be measured as ours: refuse to start there.
+port_free() {
+  local port
+  for port in "$@"; do
+    if listening "$port"; then
+      echo "something already listens on port $port: not starting a server there (set OUR_PORT, OUR_PORT2, PEER_PORT, ...)" >&2
+      return 1
+    fi
+  done
+}
 
 wait_http() {
   local url="$1"
@@ -220,6 +246,7 @@ our_common_args=(--server.tomcat.max-connections=30000 --server.tomcat.accept-co
 
 start_ours() {
   local jfr=()
+  port_free "$our_port" "$our_line_port"
   if [[ "${JFR:-0}" == 1 ]]; then
     jfr=("-XX:StartFlightRecording=filename=$results/$1.jfr,settings=${JFR_SETTINGS:-profile},dumponexit=true")
   fi
@@ -238,6 +265,7 @@ start_ours() {
 start_ours_cluster() {
   local prefix="bench-$$-$1:"
   local ports=("$our_port" "$our_port2") line_ports=("$our_line_port" "$our_line_port2") ids=(bench-a bench-b)
+  port_free "${ports[@]}" "${line_ports[@]}"
   for i in 0 1; do
     local jfr=()
     if [[ "${JFR:-0}" == 1 ]]; then
@@ -264,6 +292,7 @@ start_ours_cluster() {
 # Two Socket.IO nodes on the same Redis, with a channel prefix of their own.
 start_peer_cluster() {
   local key="bench-$$-$1"
+  port_free "$peer_port" "$peer_port2"
   for port in "$peer_port" "$peer_port2"; do
     node --expose-gc "$here/peer-socketio/server.js" --port "$port" --redis "redis://127.0.0.1:$redis_port" --key "$key" \
       >"$results/$1-$port.log" 2>&1 &
@@ -290,6 +319,7 @@ start_line_peer() {
 }
 
 start_peer() {
+  port_free "$peer_port"
   node --expose-gc "$here/peer/server.js" --port "$peer_port" --timeout-ms $((timeout_s * 1000)) \
     >"$results/$1.log" 2>&1 &
   server_pid=$!
@@ -301,12 +331,15 @@ for round in $(seq 1 "$rounds"); do
   for target in $targets; do
     label="$target-$round"
     pid_args=()
-    if [[ "$scenario" == cluster-* && "$target" == single ]]; then
+    if [[ "$scenario" == cluster-failover && "$target" == single ]]; then
+      echo "cluster-failover: no single-node side (nothing survives the kill of the only node)" >&2
+      continue
+    elif [[ "$scenario" == cluster-* && "$target" == single ]]; then
       start_ours "$label"
       target_args=(--url "ws://127.0.0.1:$our_port/ws/chat")
     elif [[ "$scenario" == cluster-* && "$target" == ours ]]; then
       start_ours_cluster "$label"
-      target_args=(--url "ws://127.0.0.1:$our_port/ws/chat,ws://127.0.0.1:$our_port2/ws/chat")
+      target_args=(--url "ws://127.0.0.1:$our_port/ws/chat,ws://127.0.0.1:$our_port2/ws/chat" --admin-url "http://127.0.0.1:$our_port")
     elif [[ "$scenario" == cluster-* ]]; then
       start_peer_cluster "$label"
       target_args=(--protocol socketio --url "ws://127.0.0.1:$peer_port/socket.io/,ws://127.0.0.1:$peer_port2/socket.io/")

@@ -224,6 +224,55 @@ else if (scenario === 'slow') {
   target("readers' p99 does not move (with slow / all reading <= 1.25)", ours.p99Ratio, ours.p99Ratio != null && ours.p99Ratio <= 1.25);
   target('no reader closed', ours.readersClosed, ours.readersClosed === 0);
 }
+else if (scenario === 'cluster-churn') {
+  // Socket.IO's peer has no presence and no who: its side has connects, welcomes and chat only.
+  const fields = {
+    connectsPerSecond: (d) => d.churn.connectsPerSecond, nameClaimsPerSecond: (d) => d.churn.nameClaimsPerSecond,
+    churnersWelcomed: (d) => d.churn.welcomed, churnersStarted: (d) => d.churn.started,
+    welcomeP50Ms: (d) => d.churn.welcomeLatencyMs.p50, welcomeP99Ms: (d) => d.churn.welcomeLatencyMs.p99,
+    whoP50Ms: (d) => d.whoLatencyMs.p50, whoP99Ms: (d) => d.whoLatencyMs.p99, whoMaxMs: (d) => d.whoLatencyMs.max,
+    viewsEqualToWhoAtCheck: (d) => d.presence.atCheck.viewEqualsWho, viewsEqualToExpectedAtCheck: (d) => d.presence.atCheck.viewEqualsExpected,
+    lastViewChangeAfterStopMaxMs: (d) => d.presence.lastViewChangeAfterChurnStopMs.max,
+    presenceAnomalies: (d) => d.presence.anomalies, countFrames: (d) => d.presence.countFrames,
+    chatLost: (d) => d.chat.expected - d.chat.delivered, chatP99Ms: (d) => d.chat.latencyMs.p99,
+    nodeCpuCores: (d) => Math.round(d.nodesDuringChurn.reduce((a, n) => a + (n.cpuCores || 0), 0) * 1000) / 1000,
+    redisCpuCores: (d) => d.redisDuringChurn.cpuCores, malformedFrames: (d) => d.malformedFrames.count,
+  };
+  for (const name of ['ours', 'peer', 'single']) {
+    if (runs.some((r) => r.side === name)) {
+      side(name, fields);
+    }
+  }
+  for (const name of ['ours', 'single']) {
+    if (runs.some((r) => r.side === name)) {
+      target(`${name}: every stable client's view equals who 1 s after the churn stopped`,
+        { viewsEqualToWho: pick(name, (d) => d.presence.atCheck.viewEqualsWho), of: pick(name, (d) => d.presence.atCheck.clients) },
+        all(name, (d) => d.presence.met === true));
+    }
+  }
+  if (runs.some((r) => r.side === 'peer')) {
+    summary.peerNote = 'the Socket.IO peer has no presence and no who: only its connects, welcomes and chat are measured';
+  }
+}
+else if (scenario === 'cluster-failover') {
+  const fields = {
+    allLeavesSeenP50Ms: (d) => d.leaves.allLeavesSeenAfterKillMs.p50, allLeavesSeenP99Ms: (d) => d.leaves.allLeavesSeenAfterKillMs.p99,
+    allLeavesSeenMaxMs: (d) => d.leaves.allLeavesSeenAfterKillMs.max, survivorsThatSawEveryLeave: (d) => d.leaves.survivorsThatSawEveryLeave,
+    duplicateNames: (d) => d.duplicateNames.duplicates.length, whoPolls: (d) => d.duplicateNames.whoPolls, adminPolls: (d) => d.duplicateNames.adminPolls,
+    killedClientsClosedP50Ms: (d) => d.killedNodeClients.closedAfterKillMs.p50,
+    backUnderOwnNameP50Ms: (d) => d.killedNodeClients.ownNameAfterKillMs.p50, backUnderOwnNameMaxMs: (d) => d.killedNodeClients.ownNameAfterKillMs.max,
+    chatAmongSurvivorsLost: (d) => d.chatAmongSurvivors.lost, malformedFrames: (d) => d.malformedFrames.count,
+  };
+  side('ours', fields);
+  if (runs.some((r) => r.side === 'peer')) {
+    side('peer', fields);
+    summary.peerNote = 'the Socket.IO peer announces nothing when a node dies and lists no users: leaves and duplicate names are n/a';
+  }
+  target('every survivor client saw every leave within node-ttl + 1 s',
+    { p99Ms: pick('ours', (d) => d.leaves.allLeavesSeenAfterKillMs.p99), targetMs: pick('ours', (d) => d.leaves.targetMs) }, all('ours', (d) => d.leaves.met === true));
+  target('no name listed twice by who or GET /api/admin/users', pick('ours', (d) => d.duplicateNames.duplicates.length),
+    all('ours', (d) => d.duplicateNames.met === true));
+}
 else if (scenario === 'soak') {
   const doc = runs.find((r) => r.side === 'ours' && r.doc);
   if (doc) {
