@@ -76,6 +76,10 @@ class ClusterOutageIntegrationTests {
 			assertThat(ann.nextOfType("error").path("code").asString()).isEqualTo("unavailable");
 			ann.send("rename|anne");
 			assertThat(ann.nextOfType("error").path("code").asString()).isEqualTo("unavailable");
+			// Who lists every node's users, or says it cannot: never this node's share as the room.
+			ann.send("who");
+			assertThat(ann.nextMatching((frame) -> frame.path("type").asString().equals("users")
+					|| frame.path("type").asString().equals("error")).path("code").asString()).isEqualTo("unavailable");
 			assertThat(ann.isClosed()).isFalse();
 			// A user who leaves meanwhile is gone for the others of its node at once.
 			amy.close();
