@@ -51,6 +51,22 @@ public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame>
 			return ByteBuffer.wrap(this.utf8);
 		}
 
+		/** Equal frames have equal text; the bytes follow from it. */
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof Frame frame && this.text.equals(frame.text);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.text.hashCode();
+		}
+
+		@Override
+		public String toString() {
+			return "Frame[" + this.text + "]";
+		}
+
 	}
 
 }
