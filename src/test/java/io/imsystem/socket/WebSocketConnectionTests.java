@@ -22,6 +22,7 @@ import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.ServerEvent;
+import io.imsystem.support.TestEvents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -165,10 +166,8 @@ class WebSocketConnectionTests {
 	@Test
 	void anAnswerToWhoLargerThanTheBufferLimitIsSentNotReportedSlow() {
 		AtomicInteger slow = new AtomicInteger();
-		WebSocketConnection small = new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1000, 10_000,
-				Runnable::run, slow::incrementAndGet);
 		List<SendHandler> handlers = new ArrayList<>();
-		willAnswer((call) -> handlers.add(call.getArgument(1))).given(this.remote).sendText(anyString(), any());
+		WebSocketConnection small = smallConnection(slow, handlers);
 
 		small.send(users(100));
 		small.send(new Envelope(new ServerEvent.Pong(1)));
@@ -182,10 +181,8 @@ class WebSocketConnectionTests {
 	@Test
 	void onlyOneUnsentAnswerIsExemptSoAClientAskingWithoutReadingIsStillSlow() {
 		AtomicInteger slow = new AtomicInteger();
-		WebSocketConnection small = new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1000, 10_000,
-				Runnable::run, slow::incrementAndGet);
 		List<SendHandler> handlers = new ArrayList<>();
-		willAnswer((call) -> handlers.add(call.getArgument(1))).given(this.remote).sendText(anyString(), any());
+		WebSocketConnection small = smallConnection(slow, handlers);
 
 		small.send(users(100));
 		small.send(users(100));
@@ -196,10 +193,8 @@ class WebSocketConnectionTests {
 	@Test
 	void onceAnAnswerIsWrittenTheNextOneIsExemptAgain() {
 		AtomicInteger slow = new AtomicInteger();
-		WebSocketConnection small = new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1000, 10_000,
-				Runnable::run, slow::incrementAndGet);
 		List<SendHandler> handlers = new ArrayList<>();
-		willAnswer((call) -> handlers.add(call.getArgument(1))).given(this.remote).sendText(anyString(), any());
+		WebSocketConnection small = smallConnection(slow, handlers);
 
 		small.send(users(100));
 		handlers.get(0).onResult(new SendResult(this.nativeSession));
@@ -209,13 +204,18 @@ class WebSocketConnectionTests {
 		assertThat(handlers).hasSize(2);
 	}
 
-	/** A {@code users} answer listing {@code count} users: about 60 bytes each. */
+	/**
+	 * A connection with a 1,000-byte buffer limit that counts its slow reports and keeps the
+	 * completion handler of each frame handed to the container, to complete it when the test says.
+	 */
+	private WebSocketConnection smallConnection(AtomicInteger slow, List<SendHandler> handlers) {
+		willAnswer((call) -> handlers.add(call.getArgument(1))).given(this.remote).sendText(anyString(), any());
+		return new WebSocketConnection(this.nativeSession, "127.0.0.1:50000", 1000, 10_000, Runnable::run,
+				slow::incrementAndGet);
+	}
+
 	private static Envelope users(int count) {
-		List<ServerEvent.Users.User> users = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			users.add(new ServerEvent.Users.User("user-" + i, 1_700_000_000_000L + i, 0, null));
-		}
-		return new Envelope(new ServerEvent.Users(users, 1));
+		return new Envelope(TestEvents.users(count));
 	}
 
 	private SendHandler sendOne() {

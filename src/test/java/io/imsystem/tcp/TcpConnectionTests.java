@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ServerEvent;
+import io.imsystem.support.TestEvents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,11 +139,7 @@ class TcpConnectionTests {
 	}
 
 	private static Envelope users(int count) {
-		List<ServerEvent.Users.User> users = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			users.add(new ServerEvent.Users.User("user-" + i, 1_700_000_000_000L + i, 0, null));
-		}
-		return new Envelope(new ServerEvent.Users(users, 1));
+		return new Envelope(TestEvents.users(count));
 	}
 
 	private TcpConnection connection(long bufferSizeLimit) {
