@@ -20,7 +20,6 @@ import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.PresenceChange;
 import io.imsystem.protocol.ServerEvent;
-import io.imsystem.protocol.Utf8;
 
 /**
  * What travels through Redis, as JSON text: room events, presence windows, control commands, and
@@ -56,8 +55,7 @@ final class ClusterCodec {
 	RoomEvent decodeEvent(JsonNode node) {
 		ServerEvent event = event(node.get("event"));
 		String json = text(node, "json");
-		Envelope envelope = Envelope.preEncoded(event, JsonEncoding.INSTANCE,
-				new JsonEncoding.Frame(json, Utf8.length(json)));
+		Envelope envelope = Envelope.preEncoded(event, JsonEncoding.INSTANCE, new JsonEncoding.Frame(json));
 		return new RoomEvent(envelope, text(node, "except"), text(node, "only"), text(node, "origin"),
 				node.get("stamp").asLong());
 	}

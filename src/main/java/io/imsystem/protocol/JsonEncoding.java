@@ -2,6 +2,7 @@ package io.imsystem.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,26 +25,36 @@ public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame>
 	@Override
 	public Frame encode(ServerEvent event) {
 		String text = this.writer.writeValueAsString(event);
-		int bytes = Utf8.lengthIfWellFormed(text);
-		if (bytes < 0) {
+		if (Utf8.lengthIfWellFormed(text) < 0) {
 			// Every event's strings pass here once, whatever their source (a client's JSON, an
 			// administrator's kick message): one that cannot be sent must not fail every recipient.
 			text = Utf8.wellFormed(text);
-			bytes = Utf8.length(text);
 		}
-		return new Frame(text, bytes);
+		return new Frame(text);
 	}
 
 	/**
-	 * @param text the JSON text
-	 * @param bytes its size in UTF-8, for the per-session buffer limit
-	 * @param utf8 the text in UTF-8, encoded once for every recipient: the container writes these
-	 * bytes rather than encoding the text again for each session (see {@link #utf8()})
+	 * An event's JSON text, kept as its UTF-8 bytes: encoded once for every recipient, and written
+	 * by the container as they are rather than encoded again for each session. The size the
+	 * per-session buffer limit counts is theirs; the text is decoded when asked for (cluster mode
+	 * publishes it once per event).
 	 */
-	public record Frame(String text, int bytes, byte[] utf8) {
+	public static final class Frame {
 
-		public Frame(String text, int bytes) {
-			this(text, bytes, text.getBytes(StandardCharsets.UTF_8));
+		private final byte[] utf8;
+
+		/** @param text well-formed text (no lone surrogate): what {@link JsonEncoding#encode} makes */
+		public Frame(String text) {
+			this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+		}
+
+		public String text() {
+			return new String(this.utf8, StandardCharsets.UTF_8);
+		}
+
+		/** Its size in UTF-8, for the per-session buffer limit. */
+		public int bytes() {
+			return this.utf8.length;
 		}
 
 		/** The UTF-8 bytes, as a buffer of this caller's own over the shared array. */
@@ -51,20 +62,19 @@ public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame>
 			return ByteBuffer.wrap(this.utf8);
 		}
 
-		/** Equal frames have equal text; the bytes follow from it. */
 		@Override
 		public boolean equals(Object other) {
-			return other instanceof Frame frame && this.text.equals(frame.text);
+			return other instanceof Frame frame && Arrays.equals(this.utf8, frame.utf8);
 		}
 
 		@Override
 		public int hashCode() {
-			return this.text.hashCode();
+			return Arrays.hashCode(this.utf8);
 		}
 
 		@Override
 		public String toString() {
-			return "Frame[" + this.text + "]";
+			return "Frame[" + text() + "]";
 		}
 
 	}

@@ -9,14 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
-import org.apache.tomcat.websocket.AsyncBatchFlush;
+import org.apache.tomcat.websocket.TomcatSends;
 import org.apache.tomcat.websocket.WsSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +23,8 @@ import org.slf4j.LoggerFactory;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
-import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.Connection;
+import io.imsystem.session.SendBudget;
 
 /**
  * The one sender of a WebSocket session. Callers only enqueue; frames go out one at a time, in
@@ -82,7 +81,6 @@ final class WebSocketConnection implements Connection {
 
 	private final String remoteAddress;
 
-	private final long bufferSizeLimit;
 
 	/** {@code chat.session.send-time-limit} in milliseconds: also the bound on our close frames. */
 	private final long sendTimeLimitMillis;
@@ -97,7 +95,8 @@ final class WebSocketConnection implements Connection {
 	/** Frames ({@link JsonEncoding.Frame}) and at most one {@link CloseCode}, which ends the queue. */
 	private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
 
-	private final AtomicLong queuedBytes = new AtomicLong();
+	/** What waits unsent for this client, against {@code chat.session.buffer-size-limit}. */
+	private final SendBudget budget;
 
 	/** Held by whoever has a frame in flight or is taking the next one; the close marker keeps it. */
 	private final AtomicBoolean writing = new AtomicBoolean();
@@ -111,19 +110,11 @@ final class WebSocketConnection implements Connection {
 
 	private volatile int inFlightBytes;
 
-	/** The frame being written, to tell when the exempt answer is out. */
+	/** The frame being written, to tell the budget which one is out. */
 	private volatile JsonEncoding.Frame inFlightFrame;
 
-	/**
-	 * The answer to this client's own {@code who} that is exempt from the buffer limit, until it
-	 * has been written; at most one. A room's list grows with the room: at 19,000 users it is about
-	 * 1.3 MB, more than the whole limit, and counted like a broadcast it closed the client that
-	 * asked as too slow before a byte of it was sent. One answer at a time is exempt, so a client
-	 * that asks again and again without reading still reaches the limit.
-	 */
-	private final AtomicReference<JsonEncoding.Frame> exemptAnswer = new AtomicReference<>();
 
-	/** Whether to batch: the asynchronous flush it needs is Tomcat's ({@link AsyncBatchFlush}). */
+	/** Whether to batch: the asynchronous flush it needs is Tomcat's ({@link TomcatSends}). */
 	private final boolean batching;
 
 	/**
@@ -153,7 +144,7 @@ final class WebSocketConnection implements Connection {
 		this.session = session;
 		this.remote = session.getAsyncRemote();
 		this.remoteAddress = remoteAddress;
-		this.bufferSizeLimit = bufferSizeLimit;
+		this.budget = new SendBudget(bufferSizeLimit);
 		this.sendTimeLimitMillis = sendTimeLimitMillis;
 		this.closer = closer;
 		this.onSlow = onSlow;
@@ -161,7 +152,7 @@ final class WebSocketConnection implements Connection {
 	}
 
 	private static boolean batch(RemoteEndpoint.Async remote) {
-		if (!AsyncBatchFlush.supports(remote)) {
+		if (!TomcatSends.supports(remote)) {
 			return false;
 		}
 		try {
@@ -202,11 +193,7 @@ final class WebSocketConnection implements Connection {
 			return false;
 		}
 		JsonEncoding.Frame frame = envelope.encoded(JsonEncoding.INSTANCE);
-		boolean exempt = envelope.event() instanceof ServerEvent.Users && this.exemptAnswer.compareAndSet(null, frame);
-		long queued = this.queuedBytes.addAndGet(frame.bytes());
-		JsonEncoding.Frame answer = this.exemptAnswer.get();
-		if (!exempt && queued - ((answer != null) ? answer.bytes() : 0) > this.bufferSizeLimit) {
-			this.queuedBytes.addAndGet(-frame.bytes());
+		if (!this.budget.take(frame, frame.bytes(), envelope.event())) {
 			reportSlow();
 			return false;
 		}
@@ -352,14 +339,14 @@ final class WebSocketConnection implements Connection {
 		this.sendingThread = Thread.currentThread();
 		try {
 			if (frame == null) {
-				AsyncBatchFlush.flush(this.remote, this::sent);
+				TomcatSends.flush(this.remote, this::sent);
 			}
 			else {
 				// Before the call: its completion may run the next drain on another thread.
 				this.unflushed = this.batching;
 				if (this.batching) {
 					// Tomcat's endpoint (batching needs it): the bytes encoded once for all recipients.
-					AsyncBatchFlush.sendText(this.remote, frame.utf8Buffer(), this::sent);
+					TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
 				}
 				else {
 					this.remote.sendText(frame.text(), this::sent);
@@ -415,13 +402,9 @@ final class WebSocketConnection implements Connection {
 	}
 
 	private void sent(SendResult result) {
-		this.queuedBytes.addAndGet(-this.inFlightBytes);
 		JsonEncoding.Frame written = this.inFlightFrame;
-		if (written != null) {
-			this.inFlightFrame = null;
-			// After its bytes left the count: the other way round, for an instant, they would count.
-			this.exemptAnswer.compareAndSet(written, null);
-		}
+		this.inFlightFrame = null;
+		this.budget.written(this.inFlightBytes, written);
 		if (!result.isOK()) {
 			failed(result.getException());
 			return;

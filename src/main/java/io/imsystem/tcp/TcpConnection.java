@@ -9,8 +9,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -23,6 +21,7 @@ import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.ChatSession;
 import io.imsystem.session.Connection;
+import io.imsystem.session.SendBudget;
 
 /**
  * The one sender of a line-protocol client. Callers, from whatever thread, only queue lines; the
@@ -42,21 +41,14 @@ final class TcpConnection implements Connection {
 
 	private final String remoteAddress;
 
-	private final long bufferSizeLimit;
 
-	/**
-	 * The answer to this client's own {@code who} that is exempt from the buffer limit until it is
-	 * written; at most one. A room's list grows with the room (about 700 KB of lines at 19,000
-	 * users): counted like a broadcast, it closed the client that asked as too slow. One answer at
-	 * a time is exempt, so a client that asks again and again without reading still reaches the limit.
-	 */
-	private final AtomicReference<byte[]> exemptAnswer = new AtomicReference<>();
 
 	private final Duration closeTimeout;
 
 	private final Runnable onSlow;
 
-	private final AtomicLong queuedBytes = new AtomicLong();
+	/** What waits unsent for this client, against {@code chat.session.buffer-size-limit}. */
+	private final SendBudget budget;
 
 	/** Encoded lines not yet handed to the channel, oldest first. */
 	private final Queue<byte[]> pending = new ConcurrentLinkedQueue<>();
@@ -78,7 +70,7 @@ final class TcpConnection implements Connection {
 	TcpConnection(Channel channel, long bufferSizeLimit, Duration closeTimeout, Runnable onSlow) {
 		this.channel = channel;
 		this.remoteAddress = format(channel.remoteAddress());
-		this.bufferSizeLimit = bufferSizeLimit;
+		this.budget = new SendBudget(bufferSizeLimit);
 		this.closeTimeout = closeTimeout;
 		this.onSlow = onSlow;
 		channel.closeFuture().addListener((future) -> this.closed.complete(null));
@@ -127,11 +119,7 @@ final class TcpConnection implements Connection {
 		if (line.length == 0) {
 			return;
 		}
-		boolean exempt = envelope.event() instanceof ServerEvent.Users && this.exemptAnswer.compareAndSet(null, line);
-		long queued = this.queuedBytes.addAndGet(line.length);
-		byte[] answer = this.exemptAnswer.get();
-		if (!exempt && queued - ((answer != null) ? answer.length : 0) > this.bufferSizeLimit) {
-			this.queuedBytes.addAndGet(-line.length);
+		if (!this.budget.take(line, line.length, envelope.event())) {
 			this.onSlow.run();
 			return;
 		}
@@ -168,7 +156,7 @@ final class TcpConnection implements Connection {
 				buffer = this.channel.alloc().buffer(Math.max(WRITE_CHUNK, line.length));
 			}
 			buffer.writeBytes(line);
-			if (line == this.exemptAnswer.get()) {
+			if (this.budget.isExempt(line)) {
 				answer = line;
 			}
 		}
@@ -180,13 +168,7 @@ final class TcpConnection implements Connection {
 
 	private void write(ByteBuf buffer, byte[] answer) {
 		int bytes = buffer.readableBytes();
-		this.channel.write(buffer).addListener((future) -> {
-			this.queuedBytes.addAndGet(-bytes);
-			if (answer != null) {
-				// After its bytes left the count: the other way round, for an instant, they would count.
-				this.exemptAnswer.compareAndSet(answer, null);
-			}
-		});
+		this.channel.write(buffer).addListener((future) -> this.budget.written(bytes, answer));
 	}
 
 	@Override

@@ -6,18 +6,19 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 
 /**
- * The asynchronous flush of a batch of WebSocket messages, which Tomcat has but does not expose:
- * {@code RemoteEndpoint.flushBatch()} blocks the caller until the bytes are in the kernel's buffer,
- * and a thread of ours must never wait on a client that does not read. Tomcat's own
- * {@code flushBatch} starts exactly this message and then waits for it.
+ * Two non-blocking sends that Tomcat has but does not expose: the flush of a batch of WebSocket
+ * messages ({@code RemoteEndpoint.flushBatch()} blocks the caller until the bytes are in the
+ * kernel's buffer, and a thread of ours must never wait on a client that does not read; Tomcat's
+ * own {@code flushBatch} starts exactly this message and then waits for it), and a text message
+ * whose UTF-8 bytes are ready.
  * <p>
  * In Tomcat's package because {@code startMessage} is package-private; the application and
  * Tomcat's jar share one class loader (plain class path or Spring Boot's nested jars), so the
  * package is the same at run time. {@link #supports} says whether this endpoint is Tomcat's.
  */
-public final class AsyncBatchFlush {
+public final class TomcatSends {
 
-	private AsyncBatchFlush() {
+	private TomcatSends() {
 	}
 
 	public static boolean supports(RemoteEndpoint.Async remote) {
