@@ -639,6 +639,10 @@ function openProbe(args) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(args.url + (args.url.includes('?') ? '&' : '?') + 'name=probe' + process.pid.toString(36), { perMessageDeflate: false });
     const p = { ws, who: [], ping: [], whoOut: null, pingOut: null };
+    // The probe's own process: an answer read late because this event loop was busy is not the
+    // server's delay. Its delay is reported next to the answers' times.
+    const loopDelay = require('perf_hooks').monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const failed = setTimeout(() => reject(new Error('probe not welcomed within 30 s')), 30000);
     ws.on('message', (data) => {
       const str = data.toString('latin1');
@@ -667,6 +671,7 @@ function openProbe(args) {
         whoDuringStormMs: part(p.who, true), whoAfterMs: part(p.who, false), whoOver1s: p.who.filter((x) => x.ms > 1000).length,
         whoUnansweredForMs: open(p.whoOut), probeClosedWith: p.closeCode === undefined ? null : p.closeCode,
         pingDuringStormMs: part(p.ping, true), pingAfterMs: part(p.ping, false), pingUnansweredForMs: open(p.pingOut),
+        probeEventLoopDelayMs: { p50: round(loopDelay.percentile(50) / 1e6, 1), p99: round(loopDelay.percentile(99) / 1e6, 1), max: round(loopDelay.max / 1e6, 1) },
       };
     };
   });

@@ -118,6 +118,19 @@ final class WebSocketConnection implements Connection {
 	private final boolean batching;
 
 	/**
+	 * Frames larger than this many bytes are written in one piece past the batch rather than
+	 * through it, in parts of its size ({@link TomcatSends#sendTextDirect}); none when not
+	 * batching, or when an extension (compression) must transform every frame.
+	 */
+	private final int directAbove;
+
+	/**
+	 * A frame taken from the queue that waits for the batch's flush to finish before it is written
+	 * past it. Taken up by whoever holds {@link #writing}; dropped, like the queue, by an abort.
+	 */
+	private volatile JsonEncoding.Frame deferred;
+
+	/**
 	 * Whether frames went into the container's batch since its last flush. Read and written only
 	 * by whoever holds {@link #writing}, whose hand-over orders it.
 	 */
@@ -149,6 +162,8 @@ final class WebSocketConnection implements Connection {
 		this.closer = closer;
 		this.onSlow = onSlow;
 		this.batching = batch(this.remote);
+		this.directAbove = (this.batching && session.getNegotiatedExtensions().isEmpty()) ? TomcatSends.batchCapacity()
+				: Integer.MAX_VALUE;
 	}
 
 	private static boolean batch(RemoteEndpoint.Async remote) {
@@ -216,6 +231,7 @@ final class WebSocketConnection implements Connection {
 			this.closing = true;
 		}
 		this.queue.clear();
+		this.deferred = null;
 		this.writing.set(true);
 		closeSession(code, true);
 	}
@@ -296,7 +312,32 @@ final class WebSocketConnection implements Connection {
 			if (pong != null && !writePong(pong)) {
 				return;
 			}
-			Object next = this.queue.poll();
+			Object next = this.deferred;
+			if (next != null) {
+				this.deferred = null;
+			}
+			else {
+				next = this.queue.poll();
+			}
+			if (next instanceof JsonEncoding.Frame large && large.bytes() > this.directAbove) {
+				if (this.unflushed) {
+					// The batch goes first; the frame is taken up again once that flush is done.
+					this.deferred = large;
+					this.unflushed = false;
+					this.inFlightBytes = 0;
+					this.inFlightFrame = null;
+					if (!write(null)) {
+						return;
+					}
+					continue;
+				}
+				this.inFlightBytes = large.bytes();
+				this.inFlightFrame = large;
+				if (!writeDirect(large)) {
+					return;
+				}
+				continue;
+			}
 			if (next == null) {
 				if (this.unflushed) {
 					// The queue is empty: write out what the batch holds before letting go.
@@ -327,6 +368,29 @@ final class WebSocketConnection implements Connection {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * Starts writing {@code frame} past the (empty) batch, in one write ({@link TomcatSends#sendTextDirect}),
+	 * or through the batch if Tomcat is writing a frame of its own.
+	 * @return whether it completed inside the call, as for {@link #write}
+	 */
+	private boolean writeDirect(JsonEncoding.Frame frame) {
+		this.completedInline = false;
+		this.sendingThread = Thread.currentThread();
+		try {
+			if (!TomcatSends.sendTextDirect(this.remote, frame.utf8Buffer(), this::sent)) {
+				this.unflushed = true;
+				TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+			}
+		}
+		catch (RuntimeException ex) {
+			this.sendingThread = null;
+			failed(ex);
+			return false;
+		}
+		this.sendingThread = null;
+		return this.completedInline;
 	}
 
 	/**
@@ -422,6 +486,7 @@ final class WebSocketConnection implements Connection {
 	private void failed(Throwable failure) {
 		this.closing = true;
 		this.queue.clear();
+		this.deferred = null;
 		dropPendingPong();
 		if (failure instanceof SocketTimeoutException) {
 			// The send time limit passed: a client that does not read.
