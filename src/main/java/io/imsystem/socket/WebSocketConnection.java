@@ -103,6 +103,28 @@ final class WebSocketConnection implements Connection {
 
 	private volatile boolean closing;
 
+	/**
+	 * Held from the check of {@link #stopped} until Tomcat has taken a frame (or a flush, ping or
+	 * pong) in hand: long enough for Tomcat to see whether batching is on, which decides where the
+	 * frame's bytes go.
+	 */
+	private final Object starts = new Object();
+
+	/**
+	 * Set, under {@link #starts}, before Tomcat starts closing the session, by the client's close
+	 * frame ({@link #peerClosed}) or ours: from then on no write starts. Tomcat begins each close by
+	 * turning batching off ({@code WsSession.onClose} and {@code doClose} call
+	 * {@code setBatchingAllowed(false)}), and only then waits for the write in flight to flush what
+	 * the batch holds. A frame started in between (on our sending thread, while the reading thread
+	 * answers the client's close) saw batching off and went to the socket directly, ahead of the
+	 * bytes still in the batch, which the flush then wrote after it: the client read a chat cut
+	 * where Tomcat's output buffer ended, then the next chat's header (then the cut chat's rest).
+	 */
+	private boolean stopped;
+
+	/** Set once the client's close frame has been read ({@link #peerClosed}). */
+	private volatile boolean peerClosed;
+
 	/** Set while a thread is inside {@code sendText}, to spot a send that completed on that thread. */
 	private volatile Thread sendingThread;
 
@@ -241,7 +263,12 @@ final class WebSocketConnection implements Connection {
 			this.pingSentAt = now;
 		}
 		try {
-			this.remote.sendPing(ByteBuffer.allocate(0));
+			synchronized (this.starts) {
+				if (this.stopped) {
+					return false;
+				}
+				this.remote.sendPing(ByteBuffer.allocate(0));
+			}
 			// Batched like any frame (the buffer was empty: every drain ends with a flush); the
 			// drain below flushes it.
 			this.unflushed = this.batching;
@@ -278,6 +305,54 @@ final class WebSocketConnection implements Connection {
 			return;
 		}
 		drain();
+	}
+
+	/**
+	 * The client's close frame is being read, on the thread that reads the connection, before
+	 * Tomcat answers it (and starts its close by turning batching off, see {@link #stopped}). Waits
+	 * only for a write being started to be in Tomcat's hands (none of them needs the socket's lock,
+	 * which this thread holds), or for a pong being written ({@link #CONTROL_SEND_MILLIS} at most).
+	 * Nothing more is written: Tomcat flushes what is batched ({@link #flushForClose}), answers the
+	 * close and closes the connection itself.
+	 */
+	void peerClosed() {
+		stop();
+		this.peerClosed = true;
+		this.closing = true;
+		this.queue.clear();
+		dropPendingPong();
+		this.closed.complete(null);
+	}
+
+	boolean isPeerClosed() {
+		return this.peerClosed;
+	}
+
+	/**
+	 * Starts writing what Tomcat's batch holds, behind the write in flight if there is one, in
+	 * place of the blocking flush with which Tomcat begins its answer to the client's close
+	 * ({@code WsSession.onClose} turns batching off, which flushes). That flush runs on the reading
+	 * thread, which holds the socket's lock, and waits for the write in flight, which cannot go on
+	 * without that lock (with the connector's asynchronous writes off, the next part of a write is
+	 * written on a thread that takes the lock): the client waited for the send time limit, and then
+	 * its connection was dropped as too slow. Queued behind the write in flight, this flush is
+	 * written as soon as that write ends, before Tomcat's close frame: Tomcat's close waits for
+	 * both, letting go of the socket's lock while it waits.
+	 */
+	void flushForClose() {
+		if (this.batching) {
+			TomcatSends.flush(this.remote, (result) -> {
+				if (!result.isOK()) {
+					logger.debug("Flush before the close of {} failed", this.remoteAddress, result.getException());
+				}
+			});
+		}
+	}
+
+	private void stop() {
+		synchronized (this.starts) {
+			this.stopped = true;
+		}
 	}
 
 	boolean isOwnPong(ByteBuffer payload) {
@@ -338,18 +413,25 @@ final class WebSocketConnection implements Connection {
 		this.completedInline = false;
 		this.sendingThread = Thread.currentThread();
 		try {
-			if (frame == null) {
-				TomcatSends.flush(this.remote, this::sent);
-			}
-			else {
-				// Before the call: its completion may run the next drain on another thread.
-				this.unflushed = this.batching;
-				if (this.batching) {
-					// Tomcat's endpoint (batching needs it): the bytes encoded once for all recipients.
-					TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+			synchronized (this.starts) {
+				if (this.stopped) {
+					// Tomcat is closing the session: the writing slot stays held for good.
+					this.sendingThread = null;
+					return false;
+				}
+				if (frame == null) {
+					TomcatSends.flush(this.remote, this::sent);
 				}
 				else {
-					this.remote.sendText(frame.text(), this::sent);
+					// Before the call: its completion may run the next drain on another thread.
+					this.unflushed = this.batching;
+					if (this.batching) {
+						// Tomcat's endpoint (batching needs it): the bytes encoded once for all recipients.
+						TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+					}
+					else {
+						this.remote.sendText(frame.text(), this::sent);
+					}
 				}
 			}
 		}
@@ -372,13 +454,19 @@ final class WebSocketConnection implements Connection {
 		Map<String, Object> properties = this.session.getUserProperties();
 		properties.put(BLOCKING_SEND_TIMEOUT, CONTROL_SEND_MILLIS);
 		try {
-			this.session.getBasicRemote().sendPong(pong.payload());
-			if (this.batching) {
-				// Batched, the pong would only be copied into the output buffer, and a client that
-				// never reads would hold its flush, and this connection, for the whole send time
-				// limit: the pong (and any frame batched before it) is flushed under the same bound.
-				this.session.getBasicRemote().flushBatch();
-				this.unflushed = false;
+			synchronized (this.starts) {
+				// Blocking, for CONTROL_SEND_MILLIS at most: as long as peerClosed may wait for it.
+				if (this.stopped) {
+					return false;
+				}
+				this.session.getBasicRemote().sendPong(pong.payload());
+				if (this.batching) {
+					// Batched, the pong would only be copied into the output buffer, and a client that
+					// never reads would hold its flush, and this connection, for the whole send time
+					// limit: the pong (and any frame batched before it) is flushed under the same bound.
+					this.session.getBasicRemote().flushBatch();
+					this.unflushed = false;
+				}
 			}
 			return true;
 		}
@@ -466,6 +554,8 @@ final class WebSocketConnection implements Connection {
 		dropPendingPong();
 		CloseReason reason = closeReason((code != null) ? code : CloseCode.SEND_FAILED);
 		this.closer.execute(() -> {
+			// Tomcat's close turns batching off before it flushes: no frame may start after it.
+			stop();
 			try {
 				if (abort && this.session instanceof WsSession tomcat) {
 					// A stuck client would hold a closer thread for the whole send time limit.
