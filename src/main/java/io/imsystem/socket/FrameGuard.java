@@ -22,17 +22,17 @@ import io.imsystem.session.RateLimiter;
  * it passes everything to), where Tomcat (11.0.22) calls it:
  * <ul>
  * <li>{@link #validateRsv} once per incoming frame header ({@code WsFrameBase.processInitialHeader}):
- * pings and pongs are counted there against the session's rate limit, and a close stops the
- * connection's sender before Tomcat answers it ({@link WebSocketConnection#peerClosed});</li>
+ * pings and pongs are counted there against the session's rate limit, and a close turns the
+ * connection's batching off before Tomcat answers it ({@link WebSocketConnection#peerClosed});</li>
  * <li>{@link #getMoreData} for each piece of a frame's payload: a data frame that is not final and
  * ends with no payload is counted too (a peer can send millions a second, and nothing else sees
  * them);</li>
  * <li>{@link #sendMessagePart} for every outgoing frame, on the sending thread, before Tomcat takes
- * its write lock: the blocking flush that begins Tomcat's answer to a client's close is replaced by
- * a non-blocking one ({@link WebSocketConnection#flushForClose}), and the pong Tomcat sends for a
- * ping ({@code WsFrameBase.processDataControl} calls {@code getBasicRemote().sendPong}, a blocking
- * write bounded only by the session's blocking send timeout) is taken out here and handed to the
- * connection's one sender instead.</li>
+ * its write lock: the blocking flush that turning batching off starts, once a client's close has
+ * been read, is replaced by a non-blocking one ({@link WebSocketConnection#flushForClose}), and the
+ * pong Tomcat sends for a ping ({@code WsFrameBase.processDataControl} calls
+ * {@code getBasicRemote().sendPong}, a blocking write bounded only by the session's blocking send
+ * timeout) is taken out here and handed to the connection's one sender instead.</li>
  * </ul>
  * A frame over the rate limit is not answered, and the connection is not read again until the
  * bucket has a token: a flood then costs nothing but the peer's own TCP window. A ping whose pong
@@ -163,9 +163,9 @@ final class FrameGuard implements Transformation {
 		WebSocketConnection connection = this.connection;
 		if (connection != null && messageParts.size() == 1 && messageParts.get(0).getOpCode() == OPCODE_FLUSH
 				&& messageParts.get(0).getBlockingWriteTimeoutExpiry() != NON_BLOCKING && connection.isPeerClosed()) {
-			// The blocking flush that begins Tomcat's answer to the client's close, on the reading
-			// thread: it would wait, holding the socket's lock, for a write that needs that lock.
-			// A non-blocking flush behind the write in flight takes its place.
+			// The blocking flush that turning batching off starts, on the reading thread: it would
+			// wait, holding the socket's lock, for a write that needs that lock. A non-blocking
+			// flush behind the write in flight takes its place.
 			connection.flushForClose();
 			return List.of();
 		}

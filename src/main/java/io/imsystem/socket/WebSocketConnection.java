@@ -105,24 +105,24 @@ final class WebSocketConnection implements Connection {
 
 	/**
 	 * Held from the check of {@link #stopped} until Tomcat has taken a frame (or a flush, ping or
-	 * pong) in hand: long enough for Tomcat to see whether batching is on, which decides where the
-	 * frame's bytes go.
+	 * pong) in hand, and while batching is turned off: whether batching is on decides where a
+	 * frame's bytes go, so it must not change in between. Tomcat begins each close by turning
+	 * batching off ({@code WsSession.onClose} and {@code doClose} call
+	 * {@code setBatchingAllowed(false)}), and only then waits for the write in flight to flush the
+	 * batch. A frame our sending thread started in between (while the reading thread answered the
+	 * client's close) saw batching off and went to the socket directly, ahead of the bytes still in
+	 * the batch, which the flush then wrote after it: the client read a chat cut where Tomcat's
+	 * 512-byte output buffer ended, then the next chat's header (then the cut chat's rest).
 	 */
 	private final Object starts = new Object();
 
 	/**
-	 * Set, under {@link #starts}, before Tomcat starts closing the session, by the client's close
-	 * frame ({@link #peerClosed}) or ours: from then on no write starts. Tomcat begins each close by
-	 * turning batching off ({@code WsSession.onClose} and {@code doClose} call
-	 * {@code setBatchingAllowed(false)}), and only then waits for the write in flight to flush what
-	 * the batch holds. A frame started in between (on our sending thread, while the reading thread
-	 * answers the client's close) saw batching off and went to the socket directly, ahead of the
-	 * bytes still in the batch, which the flush then wrote after it: the client read a chat cut
-	 * where Tomcat's output buffer ended, then the next chat's header (then the cut chat's rest).
+	 * Set, under {@link #starts}, before our own closes call Tomcat's: from then on no write
+	 * starts.
 	 */
 	private boolean stopped;
 
-	/** Set once the client's close frame has been read ({@link #peerClosed}). */
+	/** Set, under {@link #starts}, once the client's close frame has been read ({@link #peerClosed}). */
 	private volatile boolean peerClosed;
 
 	/** Set while a thread is inside {@code sendText}, to spot a send that completed on that thread. */
@@ -309,17 +309,28 @@ final class WebSocketConnection implements Connection {
 
 	/**
 	 * The client's close frame is being read, on the thread that reads the connection, before
-	 * Tomcat answers it (and starts its close by turning batching off, see {@link #stopped}). Waits
+	 * Tomcat answers it. Tomcat's answer begins by turning batching off, which flushes the batch;
+	 * done by Tomcat, that raced our sender (see {@link #starts}). So it is done here, while no
+	 * write is being started: batching goes off, and the batch is flushed behind the write in
+	 * flight ({@link #flushForClose}). What was queued before the close still goes out, each frame
+	 * written whole after the batch, and then Tomcat's close frame; nothing new is queued. Waits
 	 * only for a write being started to be in Tomcat's hands (none of them needs the socket's lock,
 	 * which this thread holds), or for a pong being written ({@link #CONTROL_SEND_MILLIS} at most).
-	 * Nothing more is written: Tomcat flushes what is batched ({@link #flushForClose}), answers the
-	 * close and closes the connection itself.
 	 */
 	void peerClosed() {
-		stop();
-		this.peerClosed = true;
 		this.closing = true;
-		this.queue.clear();
+		synchronized (this.starts) {
+			this.peerClosed = true;
+			if (this.batching) {
+				try {
+					// FrameGuard turns the blocking flush this starts into flushForClose.
+					this.remote.setBatchingAllowed(false);
+				}
+				catch (IOException ex) {
+					logger.debug("Flush before the close of {} failed", this.remoteAddress, ex);
+				}
+			}
+		}
 		dropPendingPong();
 		this.closed.complete(null);
 	}
@@ -330,14 +341,13 @@ final class WebSocketConnection implements Connection {
 
 	/**
 	 * Starts writing what Tomcat's batch holds, behind the write in flight if there is one, in
-	 * place of the blocking flush with which Tomcat begins its answer to the client's close
-	 * ({@code WsSession.onClose} turns batching off, which flushes). That flush runs on the reading
-	 * thread, which holds the socket's lock, and waits for the write in flight, which cannot go on
-	 * without that lock (with the connector's asynchronous writes off, the next part of a write is
-	 * written on a thread that takes the lock): the client waited for the send time limit, and then
-	 * its connection was dropped as too slow. Queued behind the write in flight, this flush is
-	 * written as soon as that write ends, before Tomcat's close frame: Tomcat's close waits for
-	 * both, letting go of the socket's lock while it waits.
+	 * place of the blocking flush that turning batching off starts ({@link #peerClosed}). That flush
+	 * runs on the reading thread, which holds the socket's lock, and waits for the write in flight,
+	 * which cannot go on without that lock (with the connector's asynchronous writes off, the next
+	 * part of a write is written on a thread that takes the lock): the client got no answer to its
+	 * close until the send time limit, and was then dropped as too slow. Queued behind the write in
+	 * flight (Tomcat writes queued parts in order as each write ends), this flush goes out before
+	 * any later frame and before Tomcat's close frame, whose wait lets go of the socket's lock.
 	 */
 	void flushForClose() {
 		if (this.batching) {
