@@ -22,12 +22,15 @@ import io.imsystem.session.RateLimiter;
  * it passes everything to), where Tomcat (11.0.22) calls it:
  * <ul>
  * <li>{@link #validateRsv} once per incoming frame header ({@code WsFrameBase.processInitialHeader}):
- * pings and pongs are counted there against the session's rate limit;</li>
+ * pings and pongs are counted there against the session's rate limit, and a close turns the
+ * connection's batching off before Tomcat answers it ({@link WebSocketConnection#peerClosed});</li>
  * <li>{@link #getMoreData} for each piece of a frame's payload: a data frame that is not final and
  * ends with no payload is counted too (a peer can send millions a second, and nothing else sees
  * them);</li>
  * <li>{@link #sendMessagePart} for every outgoing frame, on the sending thread, before Tomcat takes
- * its write lock: the pong Tomcat sends for a ping ({@code WsFrameBase.processDataControl} calls
+ * its write lock: the blocking flush that turning batching off starts, once a client's close has
+ * been read, is replaced by a non-blocking one ({@link WebSocketConnection#flushForClose}), and the
+ * pong Tomcat sends for a ping ({@code WsFrameBase.processDataControl} calls
  * {@code getBasicRemote().sendPong}, a blocking write bounded only by the session's blocking send
  * timeout) is taken out here and handed to the connection's one sender instead.</li>
  * </ul>
@@ -47,9 +50,17 @@ final class FrameGuard implements Transformation {
 
 	private static final byte OPCODE_BINARY = 0x2;
 
+	private static final byte OPCODE_CLOSE = 0x8;
+
 	private static final byte OPCODE_PING = 0x9;
 
 	private static final byte OPCODE_PONG = 0xA;
+
+	/** Tomcat's opcode for the flush of a batch ({@code Constants.INTERNAL_OPCODE_FLUSH}). */
+	private static final byte OPCODE_FLUSH = 0x18;
+
+	/** A message part's blocking write expiry when it is a non-blocking send. */
+	private static final long NON_BLOCKING = -1;
 
 	/** The negotiated extensions' chain, or {@code null}. */
 	private final Transformation extensions;
@@ -125,6 +136,13 @@ final class FrameGuard implements Transformation {
 		if (opCode == OPCODE_PING || opCode == OPCODE_PONG) {
 			count();
 		}
+		else if (opCode == OPCODE_CLOSE) {
+			WebSocketConnection connection = this.connection;
+			if (connection != null) {
+				// Before Tomcat answers it: its close must not race a frame of ours.
+				connection.peerClosed();
+			}
+		}
 		return this.next.validateRsv(rsv, opCode);
 	}
 
@@ -143,6 +161,14 @@ final class FrameGuard implements Transformation {
 	@Override
 	public List<MessagePart> sendMessagePart(List<MessagePart> messageParts) throws IOException {
 		WebSocketConnection connection = this.connection;
+		if (connection != null && messageParts.size() == 1 && messageParts.get(0).getOpCode() == OPCODE_FLUSH
+				&& messageParts.get(0).getBlockingWriteTimeoutExpiry() != NON_BLOCKING && connection.isPeerClosed()) {
+			// The blocking flush that turning batching off starts, on the reading thread: it would
+			// wait, holding the socket's lock, for a write that needs that lock. A non-blocking
+			// flush behind the write in flight takes its place.
+			connection.flushForClose();
+			return List.of();
+		}
 		if (connection == null || messageParts.size() != 1 || messageParts.get(0).getOpCode() != OPCODE_PONG
 				|| connection.isOwnPong(messageParts.get(0).getPayload())) {
 			return this.next.sendMessagePart(messageParts);

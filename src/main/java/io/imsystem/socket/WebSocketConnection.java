@@ -103,6 +103,28 @@ final class WebSocketConnection implements Connection {
 
 	private volatile boolean closing;
 
+	/**
+	 * Held from the check of {@link #stopped} until Tomcat has taken a frame (or a flush, ping or
+	 * pong) in hand, and while batching is turned off: whether batching is on decides where a
+	 * frame's bytes go, so it must not change in between. Tomcat begins each close by turning
+	 * batching off ({@code WsSession.onClose} and {@code doClose} call
+	 * {@code setBatchingAllowed(false)}), and only then waits for the write in flight to flush the
+	 * batch. A frame our sending thread started in between (while the reading thread answered the
+	 * client's close) saw batching off and went to the socket directly, ahead of the bytes still in
+	 * the batch, which the flush then wrote after it: the client read a chat cut where Tomcat's
+	 * 512-byte output buffer ended, then the next chat's header (then the cut chat's rest).
+	 */
+	private final Object starts = new Object();
+
+	/**
+	 * Set, under {@link #starts}, before our own closes call Tomcat's: from then on no write
+	 * starts.
+	 */
+	private boolean stopped;
+
+	/** Set, under {@link #starts}, once the client's close frame has been read ({@link #peerClosed}). */
+	private volatile boolean peerClosed;
+
 	/** Set while a thread is inside {@code sendText}, to spot a send that completed on that thread. */
 	private volatile Thread sendingThread;
 
@@ -257,7 +279,12 @@ final class WebSocketConnection implements Connection {
 			this.pingSentAt = now;
 		}
 		try {
-			this.remote.sendPing(ByteBuffer.allocate(0));
+			synchronized (this.starts) {
+				if (this.stopped) {
+					return false;
+				}
+				this.remote.sendPing(ByteBuffer.allocate(0));
+			}
 			// Batched like any frame (the buffer was empty: every drain ends with a flush); the
 			// drain below flushes it.
 			this.unflushed = this.batching;
@@ -294,6 +321,64 @@ final class WebSocketConnection implements Connection {
 			return;
 		}
 		drain();
+	}
+
+	/**
+	 * The client's close frame is being read, on the thread that reads the connection, before
+	 * Tomcat answers it. Tomcat's answer begins by turning batching off, which flushes the batch;
+	 * done by Tomcat, that raced our sender (see {@link #starts}). So it is done here, while no
+	 * write is being started: batching goes off, and the batch is flushed behind the write in
+	 * flight ({@link #flushForClose}). What was queued before the close still goes out, each frame
+	 * written whole after the batch, and then Tomcat's close frame; nothing new is queued. Waits
+	 * only for a write being started to be in Tomcat's hands (none of them needs the socket's lock,
+	 * which this thread holds), or for a pong being written ({@link #CONTROL_SEND_MILLIS} at most).
+	 */
+	void peerClosed() {
+		this.closing = true;
+		synchronized (this.starts) {
+			this.peerClosed = true;
+			if (this.batching) {
+				try {
+					// FrameGuard turns the blocking flush this starts into flushForClose.
+					this.remote.setBatchingAllowed(false);
+				}
+				catch (IOException ex) {
+					logger.debug("Flush before the close of {} failed", this.remoteAddress, ex);
+				}
+			}
+		}
+		dropPendingPong();
+		this.closed.complete(null);
+	}
+
+	boolean isPeerClosed() {
+		return this.peerClosed;
+	}
+
+	/**
+	 * Starts writing what Tomcat's batch holds, behind the write in flight if there is one, in
+	 * place of the blocking flush that turning batching off starts ({@link #peerClosed}). That flush
+	 * runs on the reading thread, which holds the socket's lock, and waits for the write in flight,
+	 * which cannot go on without that lock (with the connector's asynchronous writes off, the next
+	 * part of a write is written on a thread that takes the lock): the client got no answer to its
+	 * close until the send time limit, and was then dropped as too slow. Queued behind the write in
+	 * flight (Tomcat writes queued parts in order as each write ends), this flush goes out before
+	 * any later frame and before Tomcat's close frame, whose wait lets go of the socket's lock.
+	 */
+	void flushForClose() {
+		if (this.batching) {
+			TomcatSends.flush(this.remote, (result) -> {
+				if (!result.isOK()) {
+					logger.debug("Flush before the close of {} failed", this.remoteAddress, result.getException());
+				}
+			});
+		}
+	}
+
+	private void stop() {
+		synchronized (this.starts) {
+			this.stopped = true;
+		}
 	}
 
 	boolean isOwnPong(ByteBuffer payload) {
@@ -402,18 +487,25 @@ final class WebSocketConnection implements Connection {
 		this.completedInline = false;
 		this.sendingThread = Thread.currentThread();
 		try {
-			if (frame == null) {
-				TomcatSends.flush(this.remote, this::sent);
-			}
-			else {
-				// Before the call: its completion may run the next drain on another thread.
-				this.unflushed = this.batching;
-				if (this.batching) {
-					// Tomcat's endpoint (batching needs it): the bytes encoded once for all recipients.
-					TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+			synchronized (this.starts) {
+				if (this.stopped) {
+					// Tomcat is closing the session: the writing slot stays held for good.
+					this.sendingThread = null;
+					return false;
+				}
+				if (frame == null) {
+					TomcatSends.flush(this.remote, this::sent);
 				}
 				else {
-					this.remote.sendText(frame.text(), this::sent);
+					// Before the call: its completion may run the next drain on another thread.
+					this.unflushed = this.batching;
+					if (this.batching) {
+						// Tomcat's endpoint (batching needs it): the bytes encoded once for all recipients.
+						TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+					}
+					else {
+						this.remote.sendText(frame.text(), this::sent);
+					}
 				}
 			}
 		}
@@ -436,13 +528,19 @@ final class WebSocketConnection implements Connection {
 		Map<String, Object> properties = this.session.getUserProperties();
 		properties.put(BLOCKING_SEND_TIMEOUT, CONTROL_SEND_MILLIS);
 		try {
-			this.session.getBasicRemote().sendPong(pong.payload());
-			if (this.batching) {
-				// Batched, the pong would only be copied into the output buffer, and a client that
-				// never reads would hold its flush, and this connection, for the whole send time
-				// limit: the pong (and any frame batched before it) is flushed under the same bound.
-				this.session.getBasicRemote().flushBatch();
-				this.unflushed = false;
+			synchronized (this.starts) {
+				// Blocking, for CONTROL_SEND_MILLIS at most: as long as peerClosed may wait for it.
+				if (this.stopped) {
+					return false;
+				}
+				this.session.getBasicRemote().sendPong(pong.payload());
+				if (this.batching) {
+					// Batched, the pong would only be copied into the output buffer, and a client that
+					// never reads would hold its flush, and this connection, for the whole send time
+					// limit: the pong (and any frame batched before it) is flushed under the same bound.
+					this.session.getBasicRemote().flushBatch();
+					this.unflushed = false;
+				}
 			}
 			return true;
 		}
@@ -531,6 +629,8 @@ final class WebSocketConnection implements Connection {
 		dropPendingPong();
 		CloseReason reason = closeReason((code != null) ? code : CloseCode.SEND_FAILED);
 		this.closer.execute(() -> {
+			// Tomcat's close turns batching off before it flushes: no frame may start after it.
+			stop();
 			try {
 				if (abort && this.session instanceof WsSession tomcat) {
 					// A stuck client would hold a closer thread for the whole send time limit.

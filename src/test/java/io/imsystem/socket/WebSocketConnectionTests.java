@@ -204,6 +204,27 @@ class WebSocketConnectionTests {
 		assertThat(handlers).hasSize(2);
 	}
 
+	@Test
+	void whatWasQueuedBeforeTheClientsCloseIsStillWrittenAndNothingAfter() {
+		List<SendHandler> handlers = new ArrayList<>();
+		List<String> written = new ArrayList<>();
+		willAnswer((call) -> {
+			written.add(call.getArgument(0));
+			return handlers.add(call.getArgument(1));
+		}).given(this.remote).sendText(anyString(), any());
+		this.connection.send(new Envelope(new ServerEvent.Pong(1)));
+		this.connection.send(new Envelope(new ServerEvent.Pong(2)));
+
+		this.connection.peerClosed();
+		this.connection.send(new Envelope(new ServerEvent.Pong(3)));
+		handlers.get(0).onResult(new SendResult(this.nativeSession));
+
+		// The answer to a request the client sent just before its close is not lost.
+		assertThat(written).hasSize(2);
+		assertThat(written.get(1)).contains("\"ts\":2");
+		assertThat(this.connection.closed()).as("nothing left to wait for").isDone();
+	}
+
 	/**
 	 * A connection with a 1,000-byte buffer limit that counts its slow reports and keeps the
 	 * completion handler of each frame handed to the container, to complete it when the test says.

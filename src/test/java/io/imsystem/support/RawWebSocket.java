@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,9 @@ public final class RawWebSocket implements AutoCloseable {
 	public static final int PING = 0x9;
 
 	public static final int PONG = 0xA;
+
+	/** The largest frame {@link #readFrame()} accepts: far above anything the server sends. */
+	private static final long MAX_FRAME_READ = 64 * 1024 * 1024;
 
 	private final Socket socket;
 
@@ -181,7 +185,8 @@ public final class RawWebSocket implements AutoCloseable {
 
 	/**
 	 * Reads the next frame; {@code null} at end of stream. Fails with a timeout if nothing comes
-	 * within ten seconds.
+	 * within ten seconds, with a {@link ProtocolException} at a header that declares more than
+	 * 64 MiB.
 	 */
 	public Frame readFrame() throws IOException {
 		int first;
@@ -206,9 +211,13 @@ public final class RawWebSocket implements AutoCloseable {
 		else if (length == 127) {
 			length = this.in.readLong();
 		}
+		if (length < 0 || length > MAX_FRAME_READ) {
+			// A header read out of step with the stream: no server of ours sends such a frame.
+			throw new ProtocolException("a frame header declaring " + length + " bytes");
+		}
 		byte[] payload = new byte[(int) length];
 		this.in.readFully(payload);
-		return new Frame(first & 0x0f, payload);
+		return new Frame(first & 0x0f, payload, (first & 0x80) != 0, (first >>> 4) & 0x7, (second & 0x80) != 0);
 	}
 
 	/** Reads frames until a close frame, skipping others; returns its code, or 1006 at end of stream. */
@@ -283,7 +292,13 @@ public final class RawWebSocket implements AutoCloseable {
 	public record Handshake(int status, Map<String, String> headers) {
 	}
 
-	public record Frame(int opcode, byte[] payload) {
+	/**
+	 * One frame as read.
+	 * @param fin whether it is the last frame of its message
+	 * @param rsv the three reserved bits, 0 to 7
+	 * @param masked whether it had a mask (a server must never send one)
+	 */
+	public record Frame(int opcode, byte[] payload, boolean fin, int rsv, boolean masked) {
 
 		public String text() {
 			return new String(this.payload, StandardCharsets.UTF_8);
