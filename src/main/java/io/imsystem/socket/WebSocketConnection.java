@@ -464,9 +464,16 @@ final class WebSocketConnection implements Connection {
 		this.completedInline = false;
 		this.sendingThread = Thread.currentThread();
 		try {
-			if (!TomcatSends.sendTextDirect(this.remote, frame.utf8Buffer(), this::sent)) {
-				this.unflushed = true;
-				TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+			synchronized (this.starts) {
+				if (this.stopped) {
+					// Tomcat is closing the session: the writing slot stays held for good.
+					this.sendingThread = null;
+					return false;
+				}
+				if (!TomcatSends.sendTextDirect(this.remote, frame.utf8Buffer(), this::sent)) {
+					this.unflushed = true;
+					TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+				}
 			}
 		}
 		catch (RuntimeException ex) {
