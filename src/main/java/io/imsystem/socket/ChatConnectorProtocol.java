@@ -61,6 +61,12 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		/** Runs socket events of upgraded connections; null while the connector is stopped. */
 		private volatile ThreadPoolExecutor sessionLane;
 
+		/**
+		 * Runs the completions of WebSocket writes ({@link WriteCompletions}); null while the
+		 * connector is stopped.
+		 */
+		private volatile ThreadPoolExecutor completions;
+
 		/** What {@link #getExecutor()} hands out while the lane runs: see there. */
 		private final Executor router = this::route;
 
@@ -68,9 +74,8 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		 * Tomcat's pool, or, while the session lane runs, an executor that sends socket events to
 		 * Tomcat's pool and everything else to the lane. Everything else is what a connection hands
 		 * over through {@code SocketWrapperBase.execute}: above all the completion of each
-		 * non-blocking WebSocket write, which Tomcat never runs on the writing thread; those run on
-		 * the writing thread after all ({@link WriteCompletions}), and only nested ones go to the
-		 * lane. Measured
+		 * non-blocking WebSocket write, which Tomcat never runs on the writing thread; those go to
+		 * a pool of their own ({@link WriteCompletions}). Measured
 		 * before: with both request threads held by slow uploads, a user's own messages were read
 		 * (on the lane) but every write to them waited for a request thread, and in a connect storm
 		 * each session's flush waited behind the queued handshakes (4.4 s for a {@code who}).
@@ -86,7 +91,11 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 			ThreadPoolExecutor lane = this.sessionLane;
 			Executor tomcat = super.getExecutor();
 			if (lane != null && !(task instanceof SocketProcessorBase)) {
-				if (!WriteCompletions.runHere(task)) {
+				ThreadPoolExecutor completions = this.completions;
+				if (completions != null && WriteCompletions.is(task)) {
+					completions.execute(task);
+				}
+				else {
 					lane.execute(task);
 				}
 			}
@@ -104,35 +113,47 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 			// Only next to Tomcat's own pool: an executor set from outside (a shared one, virtual
 			// threads) is the operator's choice for every connection, so it is left alone.
 			if (this.internalExecutor && super.getExecutor() instanceof ThreadPoolExecutor) {
-				TaskQueue queue = new TaskQueue();
-				ThreadPoolExecutor lane = new ThreadPoolExecutor(getMinSpareThreads(), getMaxThreads(), 60,
-						TimeUnit.SECONDS, queue, new TaskThreadFactory(getName() + "-session-", getDaemon(),
-								getThreadPriority()));
-				queue.setParent(lane);
-				this.sessionLane = lane;
+				this.completions = pool("-completion-");
+				this.sessionLane = pool("-session-");
 			}
+		}
+
+		/** A pool with the connector's thread limits, growing as Tomcat's does (its TaskQueue). */
+		private ThreadPoolExecutor pool(String name) {
+			TaskQueue queue = new TaskQueue();
+			ThreadPoolExecutor pool = new ThreadPoolExecutor(getMinSpareThreads(), getMaxThreads(), 60,
+					TimeUnit.SECONDS, queue, new TaskThreadFactory(getName() + name, getDaemon(), getThreadPriority()));
+			queue.setParent(pool);
+			return pool;
 		}
 
 		@Override
 		public void shutdownExecutor() {
 			super.shutdownExecutor();
 			ThreadPoolExecutor lane = this.sessionLane;
-			if (lane == null) {
+			ThreadPoolExecutor completions = this.completions;
+			this.sessionLane = null;
+			this.completions = null;
+			stop(lane);
+			stop(completions);
+		}
+
+		/** As Tomcat stops its own pool: interrupt, then wait the configured time for the tasks. */
+		private void stop(ThreadPoolExecutor pool) {
+			if (pool == null) {
 				return;
 			}
-			this.sessionLane = null;
-			// As Tomcat stops its own pool: interrupt, then wait the configured time for the tasks.
-			lane.shutdownNow();
+			pool.shutdownNow();
 			long timeout = getExecutorTerminationTimeoutMillis();
 			if (timeout > 0) {
 				try {
-					lane.awaitTermination(timeout, TimeUnit.MILLISECONDS);
+					pool.awaitTermination(timeout, TimeUnit.MILLISECONDS);
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
 				}
 			}
-			((TaskQueue) lane.getQueue()).setParent(null);
+			((TaskQueue) pool.getQueue()).setParent(null);
 		}
 
 		/**
@@ -206,46 +227,28 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		}
 
 		/**
-		 * Runs the completion of a WebSocket write on the thread that wrote, when that thread is
-		 * not already running one. With the connector's asynchronous writes off, Tomcat hands
-		 * every completed non-blocking write to the executor, even one that completed inside the
-		 * call, and the endpoint's message semaphore stays taken until that task runs. A thread
-		 * that closes a session (a client's close read, or its socket's end) waits for that
-		 * semaphore, up to the send time limit, holding its pool thread: measured at the end of a
-		 * storm of 19,000, all 200 lane threads waited so for completions queued behind 32,000
-		 * tasks on the same lane, and every session's events waited 10 s. Our handlers never
-		 * block (the connection hands blocking closes to its closer threads), so running them here
-		 * costs only the recursion Tomcat's dispatch avoids; that is bounded by {@link #DEPTH}, and
-		 * deeper ones (each part of a message written through the batch buffer completes inside
-		 * the previous part's completion) go to the lane.
+		 * Tells the completion of a WebSocket write from other tasks, so that it runs on a pool of
+		 * its own. With the connector's asynchronous writes off, Tomcat hands every completed
+		 * non-blocking write to the executor, even one that completed inside the call, and the
+		 * endpoint's message semaphore stays taken until that task runs. A thread that ends a
+		 * session (a client gone, or its close read) waits for that semaphore, up to the send time
+		 * limit, on its pool thread: measured at the end of a storm of 19,000 (the clients leaving
+		 * at once), all 200 session-lane threads waited so for completions queued behind 32,000
+		 * tasks on that same lane, and every session's events waited 10.7 s. On a pool of their
+		 * own, nothing those threads wait for is behind them. Run on the writing thread instead
+		 * (tried), they cost the room its coalesced writes: a completion that runs later finds
+		 * more frames queued for one flush, and without that the fan-out burst took 2.7 times the
+		 * CPU per copy.
 		 */
 		static final class WriteCompletions {
 
 			private static final Class<?> TYPE = type("org.apache.tomcat.websocket.server.WsRemoteEndpointImplServer$OnResultRunnable");
 
-			static final int DEPTH = 8;
-
-			private static final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
-
 			private WriteCompletions() {
 			}
 
-			static boolean runHere(Runnable task) {
-				if (task.getClass() != TYPE) {
-					return false;
-				}
-				int[] running = depth.get();
-				if (running[0] >= DEPTH) {
-					return false;
-				}
-				running[0]++;
-				try {
-					task.run();
-				}
-				finally {
-					running[0]--;
-				}
-				return true;
+			static boolean is(Runnable task) {
+				return task.getClass() == TYPE;
 			}
 
 			private static Class<?> type(String name) {
