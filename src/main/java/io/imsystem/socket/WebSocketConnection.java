@@ -418,7 +418,7 @@ final class WebSocketConnection implements Connection {
 				}
 				this.inFlightBytes = large.bytes();
 				this.inFlightFrame = large;
-				if (!writeDirect(large)) {
+				if (!write(large, true)) {
 					return;
 				}
 				continue;
@@ -455,42 +455,19 @@ final class WebSocketConnection implements Connection {
 		}
 	}
 
-	/**
-	 * Starts writing {@code frame} past the (empty) batch, in one write ({@link TomcatSends#sendTextDirect}),
-	 * or through the batch if Tomcat is writing a frame of its own.
-	 * @return whether it completed inside the call, as for {@link #write}
-	 */
-	private boolean writeDirect(JsonEncoding.Frame frame) {
-		this.completedInline = false;
-		this.sendingThread = Thread.currentThread();
-		try {
-			synchronized (this.starts) {
-				if (this.stopped) {
-					// Tomcat is closing the session: the writing slot stays held for good.
-					this.sendingThread = null;
-					return false;
-				}
-				if (!TomcatSends.sendTextDirect(this.remote, frame.utf8Buffer(), this::sent)) {
-					this.unflushed = true;
-					TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
-				}
-			}
-		}
-		catch (RuntimeException ex) {
-			this.sendingThread = null;
-			failed(ex);
-			return false;
-		}
-		this.sendingThread = null;
-		return this.completedInline;
+	private boolean write(JsonEncoding.Frame frame) {
+		return write(frame, false);
 	}
 
 	/**
 	 * Starts sending {@code frame}, or flushing the batch when it is {@code null}.
+	 * @param pastBatch whether to write the frame in one piece past the batch, which must be empty
+	 * ({@link TomcatSends#sendTextDirect}; through the batch after all if Tomcat is writing a frame
+	 * of its own)
 	 * @return whether it completed inside the call (the writing slot is free again and the drain
 	 * loop goes on); otherwise the completion callback continues the drain on the container's thread
 	 */
-	private boolean write(JsonEncoding.Frame frame) {
+	private boolean write(JsonEncoding.Frame frame, boolean pastBatch) {
 		this.completedInline = false;
 		this.sendingThread = Thread.currentThread();
 		try {
@@ -502,6 +479,12 @@ final class WebSocketConnection implements Connection {
 				}
 				if (frame == null) {
 					TomcatSends.flush(this.remote, this::sent);
+				}
+				else if (pastBatch) {
+					if (!TomcatSends.sendTextDirect(this.remote, frame.utf8Buffer(), this::sent)) {
+						this.unflushed = true;
+						TomcatSends.sendText(this.remote, frame.utf8Buffer(), this::sent);
+					}
 				}
 				else {
 					// Before the call: its completion may run the next drain on another thread.
