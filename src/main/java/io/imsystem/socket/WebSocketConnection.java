@@ -405,20 +405,12 @@ final class WebSocketConnection implements Connection {
 				next = this.queue.poll();
 			}
 			if (next instanceof JsonEncoding.Frame large && large.bytes() > this.directAbove) {
-				if (this.unflushed) {
+				boolean flushFirst = this.unflushed;
+				if (flushFirst) {
 					// The batch goes first; the frame is taken up again once that flush is done.
 					this.deferred = large;
-					this.unflushed = false;
-					this.inFlightBytes = 0;
-					this.inFlightFrame = null;
-					if (!write(null)) {
-						return;
-					}
-					continue;
 				}
-				this.inFlightBytes = large.bytes();
-				this.inFlightFrame = large;
-				if (!write(large, true)) {
+				if (!write(flushFirst ? null : large, !flushFirst)) {
 					return;
 				}
 				continue;
@@ -426,10 +418,7 @@ final class WebSocketConnection implements Connection {
 			if (next == null) {
 				if (this.unflushed) {
 					// The queue is empty: write out what the batch holds before letting go.
-					this.unflushed = false;
-					this.inFlightBytes = 0;
-					this.inFlightFrame = null;
-					if (!write(null)) {
+					if (!write(null, false)) {
 						return;
 					}
 					continue;
@@ -446,17 +435,10 @@ final class WebSocketConnection implements Connection {
 				closeSession(code, false);
 				return;
 			}
-			JsonEncoding.Frame frame = (JsonEncoding.Frame) next;
-			this.inFlightBytes = frame.bytes();
-			this.inFlightFrame = frame;
-			if (!write(frame)) {
+			if (!write((JsonEncoding.Frame) next, false)) {
 				return;
 			}
 		}
-	}
-
-	private boolean write(JsonEncoding.Frame frame) {
-		return write(frame, false);
 	}
 
 	/**
@@ -468,6 +450,12 @@ final class WebSocketConnection implements Connection {
 	 * loop goes on); otherwise the completion callback continues the drain on the container's thread
 	 */
 	private boolean write(JsonEncoding.Frame frame, boolean pastBatch) {
+		if (frame == null) {
+			this.unflushed = false;
+		}
+		// What the budget lets go of once it is written; a flush holds no frame of its own.
+		this.inFlightBytes = (frame != null) ? frame.bytes() : 0;
+		this.inFlightFrame = frame;
 		this.completedInline = false;
 		this.sendingThread = Thread.currentThread();
 		try {
