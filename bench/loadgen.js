@@ -489,6 +489,7 @@ async function runBroadcast(co, args, p) {
   const nodesBefore = nodePids.map(proc);
   const redisBefore = redisStats(args);
   const before = proc(args.pid);
+  const threadsBefore = threadTicks(args.pid);
   let rssMaxKb = before ? before.rssKb : null;
   const startAt = NOW();
   await co.all('send', () => ({ senders: p.senders, messages: p.messages, rate: p.rate, window: p.window, textSize: p.textSize }));
@@ -519,6 +520,7 @@ async function runBroadcast(co, args, p) {
   }
   const replies = await co.all('report');
   const after = proc(args.pid);
+  const threadsAfter = threadTicks(args.pid);
   const nodesAfter = nodePids.map(proc);
   const redisAfter = redisStats(args);
   const firstSend = Math.min(...replies.map((r) => r.firstSend).filter((x) => x));
@@ -555,6 +557,8 @@ async function runBroadcast(co, args, p) {
       // with nothing arriving, when a server spends next to nothing).
       cpuMs: round((after.cpuTicks - before.cpuTicks) / CLK_TCK * 1000, 0),
       cpuMicrosPerCopy: received ? round((after.cpuTicks - before.cpuTicks) / CLK_TCK * 1e6 / received, 3) : null,
+      // Where it went: a JVM's JIT compilers ("C# CompilerThre") and GC threads are in here too.
+      threadCpuMs: threadCpuMs(threadsBefore, threadsAfter),
     } : null,
   };
 }
@@ -669,6 +673,10 @@ function openProbe(args) {
       return {
         note: 'one who (and one ping) in flight at a time, the next 500 ms after the answer; "during" = sent before the last welcome',
         whoDuringStormMs: part(p.who, true), whoAfterMs: part(p.who, false), whoOver1s: p.who.filter((x) => x.ms > 1000).length,
+        // When the slowest answers were asked for (wall clock), to line up with a server's GC or
+        // safepoint log.
+        whoSlowest: [...p.who].sort((a, b) => b.ms - a.ms).slice(0, 3)
+          .map((x) => ({ askedAt: new Date(Date.now() - (NOW() - x.sentAt)).toISOString(), ms: round(x.ms, 1) })),
         whoUnansweredForMs: open(p.whoOut), probeClosedWith: p.closeCode === undefined ? null : p.closeCode,
         pingDuringStormMs: part(p.ping, true), pingAfterMs: part(p.ping, false), pingUnansweredForMs: open(p.pingOut),
         probeEventLoopDelayMs: { p50: round(loopDelay.percentile(50) / 1e6, 1), p99: round(loopDelay.percentile(99) / 1e6, 1), max: round(loopDelay.max / 1e6, 1) },
@@ -735,6 +743,23 @@ async function line(co, args) {
     await settle(co, 1000, 30000);
   }
   Object.assign(out, await runBroadcast(co, args, p));
+  // --bursts N: the same burst N times in the same server process. The first is the figure
+  // above, with whatever the JIT compiles and recompiles during it (a burst larger than the warm-up
+  // takes code paths the warm-up did not); the later ones show the same server warm.
+  const bursts = num(args, 'bursts', 1);
+  if (bursts > 1) {
+    out.laterBursts = [];
+    for (let i = 1; i < bursts; i++) {
+      await settle(co, 1000, 30000);
+      const b = await runBroadcast(co, args, p);
+      out.laterBursts.push({
+        delivered: b.delivery.delivered, lost: b.delivery.lost, duplicated: b.delivery.duplicated, outOfOrder: b.delivery.outOfOrder,
+        seconds: b.throughput.seconds, copiesPerSecond: b.throughput.copiesPerSecond,
+        cpuMicrosPerCopy: b.serverDuringRun ? b.serverDuringRun.cpuMicrosPerCopy : null,
+        threadCpuMs: b.serverDuringRun ? b.serverDuringRun.threadCpuMs : null,
+      });
+    }
+  }
   out.note = 'throughput.seconds = first send to last copy received: for a burst, the time to deliver it all';
   await co.all('closeAll');
   return out;
