@@ -110,13 +110,21 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param bufferSizeLimit How much may wait unsent for one client before it is closed as too
 	 * slow (4500). The answer to the client's own {@code who}, which lists the whole room, is not
 	 * counted while it is unsent; one at a time
+	 * @param fanOutAbove Above this many sessions on a node, a broadcast queues its event for every
+	 * recipient and a pool of one thread per core starts the writes, so the sender's next command is
+	 * not held up by a large room; at or below it, the thread that delivers the broadcast writes. 0:
+	 * always the pool
 	 */
-	public record Session(@DefaultValue("10s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize bufferSizeLimit) {
+	public record Session(@DefaultValue("10s") Duration sendTimeLimit, @DefaultValue("512KB") DataSize bufferSizeLimit,
+			@DefaultValue("1024") int fanOutAbove) {
 
 		public Session {
 			requirePositive("chat.session.send-time-limit", sendTimeLimit);
 			if (bufferSizeLimit.toBytes() < 1) {
 				throw new IllegalArgumentException("chat.session.buffer-size-limit must be positive, was " + bufferSizeLimit);
+			}
+			if (fanOutAbove < 0) {
+				throw new IllegalArgumentException("chat.session.fan-out-above must not be negative, was " + fanOutAbove);
 			}
 		}
 

@@ -43,9 +43,9 @@ class ChatConfiguration {
 		return Clock.systemUTC();
 	}
 
-	@Bean
+	@Bean(destroyMethod = "close")
 	Hub hub(Broker broker, ChatProperties properties) {
-		Hub hub = new Hub();
+		Hub hub = Hub.withFanOut(Runtime.getRuntime().availableProcessors(), properties.session().fanOutAbove());
 		deliverTo(broker, hub, properties.cluster().nodeId());
 		return hub;
 	}
