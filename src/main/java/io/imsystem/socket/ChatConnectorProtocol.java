@@ -59,13 +59,16 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		private volatile RequestHeaderDeadline deadline;
 
 		/** Runs socket events of upgraded connections; null while the connector is stopped. */
-		private volatile ThreadPoolExecutor sessionLane;
+		private volatile OffThreadGrowth sessionLane;
 
 		/**
 		 * Runs the completions of WebSocket writes ({@link WriteCompletions}); null while the
 		 * connector is stopped.
 		 */
-		private volatile ThreadPoolExecutor completions;
+		private volatile OffThreadGrowth completions;
+
+		/** Tomcat's own pool, fed so that it never grows on the poller; null while stopped. */
+		private volatile OffThreadGrowth requests;
 
 		/** What {@link #getExecutor()} hands out while the lane runs: see there. */
 		private final Executor router = this::route;
@@ -88,10 +91,13 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		}
 
 		private void route(Runnable task) {
-			ThreadPoolExecutor lane = this.sessionLane;
-			Executor tomcat = super.getExecutor();
+			OffThreadGrowth lane = this.sessionLane;
+			Executor tomcat = this.requests;
+			if (tomcat == null) {
+				tomcat = super.getExecutor();
+			}
 			if (lane != null && !(task instanceof SocketProcessorBase)) {
-				ThreadPoolExecutor completions = this.completions;
+				OffThreadGrowth completions = this.completions;
 				if (completions != null && WriteCompletions.is(task)) {
 					completions.execute(task);
 				}
@@ -112,9 +118,10 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 			super.createExecutor();
 			// Only next to Tomcat's own pool: an executor set from outside (a shared one, virtual
 			// threads) is the operator's choice for every connection, so it is left alone.
-			if (this.internalExecutor && super.getExecutor() instanceof ThreadPoolExecutor) {
-				this.completions = pool("-completion-");
-				this.sessionLane = pool("-session-");
+			if (this.internalExecutor && super.getExecutor() instanceof ThreadPoolExecutor tomcat) {
+				this.requests = new OffThreadGrowth(tomcat, getName() + "-exec-grower");
+				this.completions = new OffThreadGrowth(pool("-completion-"), getName() + "-completion-grower");
+				this.sessionLane = new OffThreadGrowth(pool("-session-"), getName() + "-session-grower");
 			}
 		}
 
@@ -130,19 +137,26 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		@Override
 		public void shutdownExecutor() {
 			super.shutdownExecutor();
-			ThreadPoolExecutor lane = this.sessionLane;
-			ThreadPoolExecutor completions = this.completions;
+			OffThreadGrowth lane = this.sessionLane;
+			OffThreadGrowth completions = this.completions;
+			OffThreadGrowth requests = this.requests;
 			this.sessionLane = null;
 			this.completions = null;
+			this.requests = null;
+			if (requests != null) {
+				requests.shutdown();
+			}
 			stop(lane);
 			stop(completions);
 		}
 
 		/** As Tomcat stops its own pool: interrupt, then wait the configured time for the tasks. */
-		private void stop(ThreadPoolExecutor pool) {
-			if (pool == null) {
+		private void stop(OffThreadGrowth growth) {
+			if (growth == null) {
 				return;
 			}
+			growth.shutdown();
+			ThreadPoolExecutor pool = growth.pool();
 			pool.shutdownNow();
 			long timeout = getExecutorTerminationTimeoutMillis();
 			if (timeout > 0) {
@@ -168,7 +182,7 @@ public class ChatConnectorProtocol extends Http11NioProtocol {
 		 */
 		@Override
 		public boolean processSocket(SocketWrapperBase<NioChannel> wrapper, SocketEvent event, boolean dispatch) {
-			ThreadPoolExecutor lane = this.sessionLane;
+			OffThreadGrowth lane = this.sessionLane;
 			if (lane == null || !dispatch || wrapper == null || !isSession(wrapper)) {
 				RequestHeaderDeadline deadline = this.deadline;
 				if (deadline != null && wrapper != null && event == SocketEvent.OPEN_READ) {
