@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tomcat's HTTP/1.1 NIO connector with two changes, both in its endpoint:
+ * Tomcat's HTTP/1.1 NIO connector with these changes, all in its endpoint:
  * <ul>
  * <li>Every accepted connection is shown to a {@link RequestHeaderDeadline} before Tomcat takes
  * it: the one place that sees a connection before it sends a byte.
@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * a flood of slow HTTP requests must not freeze the room. The lane has the connector's own thread
  * limits; both pools still share the cores, so a storm slows the room down but no longer queues
  * it.</li>
+ * <li>No pool starts a thread on the thread that hands it a task, the poller above all
+ * ({@link OffThreadGrowth}).</li>
  * </ul>
  * Tomcat creates connectors from a class name, hence a public class with a public no-argument
  * constructor; the deadline is handed in by a protocol handler customizer before the connector
