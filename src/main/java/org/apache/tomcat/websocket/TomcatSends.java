@@ -1,5 +1,7 @@
 package org.apache.tomcat.websocket;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 import jakarta.websocket.RemoteEndpoint;
@@ -18,7 +20,29 @@ import jakarta.websocket.SendHandler;
  */
 public final class TomcatSends {
 
+	/**
+	 * The endpoint's private {@code closed}: set when its close frame is written, under the message
+	 * semaphore. {@code null} if this Tomcat has no such field: then nothing is written past the
+	 * batch, and every message goes Tomcat's own way.
+	 */
+	private static final VarHandle CLOSED = closedFlag();
+
 	private TomcatSends() {
+	}
+
+	/** Whether {@link #sendTextDirect} can write at all with this Tomcat (see {@link #CLOSED}). */
+	static boolean writesPastTheBatch() {
+		return CLOSED != null;
+	}
+
+	private static VarHandle closedFlag() {
+		try {
+			return MethodHandles.privateLookupIn(WsRemoteEndpointImplBase.class, MethodHandles.lookup())
+				.findVarHandle(WsRemoteEndpointImplBase.class, "closed", boolean.class);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			return null;
+		}
 	}
 
 	public static boolean supports(RemoteEndpoint.Async remote) {
@@ -62,12 +86,25 @@ public final class TomcatSends {
 	 * writes meanwhile (a close) is queued behind it and follows it. The endpoint's batching is not
 	 * turned off for it: Tomcat turns it off when it closes the session, and turning it back on could
 	 * race that and leave the close frame in the batch.
-	 * @return {@code false} if a frame of Tomcat's own is being written: nothing was started and
-	 * {@code handler} will not be called; send it with {@link #sendText} instead, which queues
+	 * <p>
+	 * Once the endpoint's close frame is written, it writes nothing: Tomcat refuses any message
+	 * after its close frame (its {@code writeMessagePart} checks), and a write past it would not.
+	 * Seen: a 765-byte chat written after the server's answer to a client's close (one fresh-clone
+	 * run of {@code ClosingUnderBroadcastIntegrationTests}).
+	 * @return {@code false} if a frame of Tomcat's own is being written, or the close frame was:
+	 * nothing was started and {@code handler} will not be called; send it with {@link #sendText}
+	 * instead, which queues it before a close frame still to come and refuses it after one
 	 */
 	public static boolean sendTextDirect(RemoteEndpoint.Async remote, ByteBuffer utf8, SendHandler handler) {
 		WsRemoteEndpointImplBase base = ((WsRemoteEndpointBase) remote).base;
 		if (!base.messagePartInProgress.tryAcquire()) {
+			return false;
+		}
+		// Checked while holding the semaphore, which Tomcat holds to write its close frame and to
+		// mark the endpoint closed: a close frame started from now on queues behind this frame.
+		if (CLOSED == null || (boolean) CLOSED.getVolatile(base)) {
+			// Lets go of the semaphore, or writes what Tomcat queued meanwhile.
+			base.endMessage(null, null);
 			return false;
 		}
 		// endMessage lets go of the semaphore (or writes a control frame queued meanwhile), then
