@@ -145,27 +145,25 @@ public final class Hub {
 		}
 		// Resolved once, so that each recipient costs a reference comparison, as before ids.
 		ChatSession except = (exceptId != null) ? this.byId.get(exceptId) : null;
-		if (this.fanOut == null || this.byId.size() <= this.parallelAbove) {
-			for (ChatSession session : this.byId.values()) {
-				if (session != except && session.isLive() && session.joinVersion() <= asOf) {
-					session.send(envelope);
-				}
-			}
-			return;
-		}
-		// Queued here, in the order of this call, for every recipient, before any write starts: a
-		// recipient gets the event before anything queued for it later, as from the loop above.
-		ChatSession[] chunk = new ChatSession[CHUNK];
+		// In a large room each event is queued here, in the order of this call, and the pool starts
+		// the writes: a recipient still gets it before anything queued for it later.
+		boolean pooled = this.fanOut != null && this.byId.size() > this.parallelAbove;
+		ChatSession[] chunk = pooled ? new ChatSession[CHUNK] : null;
 		int count = 0;
 		for (ChatSession session : this.byId.values()) {
-			if (session != except && session.isLive() && session.joinVersion() <= asOf) {
-				session.hold(envelope);
-				chunk[count++] = session;
-				if (count == CHUNK) {
-					startWrites(chunk, count);
-					chunk = new ChatSession[CHUNK];
-					count = 0;
-				}
+			if (session == except || !session.isLive() || session.joinVersion() > asOf) {
+				continue;
+			}
+			if (!pooled) {
+				session.send(envelope);
+				continue;
+			}
+			session.hold(envelope);
+			chunk[count++] = session;
+			if (count == CHUNK) {
+				startWrites(chunk, count);
+				chunk = new ChatSession[CHUNK];
+				count = 0;
 			}
 		}
 		if (count > 0) {

@@ -97,12 +97,12 @@ public final class TomcatSends {
 	 */
 	public static boolean sendTextDirect(RemoteEndpoint.Async remote, ByteBuffer utf8, SendHandler handler) {
 		WsRemoteEndpointImplBase base = ((WsRemoteEndpointBase) remote).base;
-		if (!base.messagePartInProgress.tryAcquire()) {
+		if (CLOSED == null || !base.messagePartInProgress.tryAcquire()) {
 			return false;
 		}
 		// Checked while holding the semaphore, which Tomcat holds to write its close frame and to
 		// mark the endpoint closed: a close frame started from now on queues behind this frame.
-		if (CLOSED == null || (boolean) CLOSED.getVolatile(base)) {
+		if ((boolean) CLOSED.getVolatile(base)) {
 			// Lets go of the semaphore, or writes what Tomcat queued meanwhile.
 			base.endMessage(null, null);
 			return false;
