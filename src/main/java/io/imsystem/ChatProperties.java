@@ -201,9 +201,12 @@ public record ChatProperties(@DefaultValue({ "http://localhost:*", "http://127.0
 	 * @param bindAddress The address the gateway listens on; loopback only by default
 	 * @param maxLineBytes The longest line a client may send, in UTF-8 bytes without the line end;
 	 * a longer line is dropped whole and answered with an error line
+	 * @param nativeTransport Whether the gateway uses Linux's epoll transport, and writes lines
+	 * straight to the socket, where it is available; false, or any other system, uses Java's NIO
 	 */
 	public record Tcp(@DefaultValue("true") boolean enabled, @DefaultValue("8888") int port,
-			@DefaultValue("127.0.0.1") String bindAddress, @DefaultValue("8192") int maxLineBytes) {
+			@DefaultValue("127.0.0.1") String bindAddress, @DefaultValue("8192") int maxLineBytes,
+			@DefaultValue("true") boolean nativeTransport) {
 
 		public Tcp {
 			if (port < 0 || port > 65535) {

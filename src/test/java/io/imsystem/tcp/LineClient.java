@@ -44,10 +44,15 @@ final class LineClient implements AutoCloseable {
 		this.socket = socket;
 		this.out = socket.getOutputStream();
 		if (reading) {
-			Thread reader = new Thread(this::read, "line-client-" + socket.getLocalPort());
-			reader.setDaemon(true);
-			reader.start();
+			startReading();
 		}
+	}
+
+	/** Starts reading, for a client connected without: it has been reading since it connected. */
+	void startReading() {
+		Thread reader = new Thread(this::read, "line-client-" + this.socket.getLocalPort());
+		reader.setDaemon(true);
+		reader.start();
 	}
 
 	/** Connects to the gateway and waits for the own join line. */

@@ -31,7 +31,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(OutputCaptureExtension.class)
 class TcpConfigurationIntegrationTests {
 
-	private static final Pattern LISTENING = Pattern.compile("Line-protocol TCP gateway listening on 127\\.0\\.0\\.1:(\\d+)");
+	private static final Pattern LISTENING = Pattern
+		.compile("Line-protocol TCP gateway listening on 127\\.0\\.0\\.1:(\\d+) \\((epoll|NIO)\\)");
+
+	/** Linux on x86-64, the system whose epoll library the build ships (and CI's). */
+	private static final boolean EPOLL_SHIPPED = System.getProperty("os.name").equals("Linux")
+			&& System.getProperty("os.arch").equals("amd64");
 
 	@Test
 	void listensOnARandomPortWhenThePortIsZero(CapturedOutput output) {
@@ -41,6 +46,26 @@ class TcpConfigurationIntegrationTests {
 			try (LineClient client = LineClient.join(port)) {
 				assertThat(client.address()).startsWith("127.0.0.1:");
 			}
+		}
+	}
+
+	@Test
+	void usesEpollWhereTheBuildShipsItAndJavaNioWhenToldOrElsewhere(CapturedOutput output) {
+		try (ConfigurableApplicationContext server = app("--chat.tcp.port=0")) {
+			assertThat(loggedTransport(output)).isEqualTo(EPOLL_SHIPPED ? "epoll" : "NIO");
+			chatsBetweenTwoUsers(loggedPort(output));
+		}
+		try (ConfigurableApplicationContext server = app("--chat.tcp.port=0", "--chat.tcp.native-transport=false")) {
+			assertThat(loggedTransport(output)).isEqualTo("NIO");
+			chatsBetweenTwoUsers(loggedPort(output));
+		}
+	}
+
+	private static void chatsBetweenTwoUsers(int port) {
+		try (LineClient a = LineClient.join(port); LineClient b = LineClient.join(port)) {
+			a.skipUntil(LineClient.joinLine(b.address(), b.address()));
+			b.sendLine("hello");
+			assertThat(a.next()).isEqualTo(LineClient.chatLine(b.address(), b.address(), "hello"));
 		}
 	}
 
@@ -76,6 +101,17 @@ class TcpConfigurationIntegrationTests {
 		return new SpringApplicationBuilder(ImSystemApplication.class)
 			.properties("server.port=0", "chat.admin.password=tcp-configuration")
 			.run(arguments);
+	}
+
+	/** The transport named by the last "listening" line the gateway logged. */
+	private static String loggedTransport(CapturedOutput output) {
+		Matcher matcher = LISTENING.matcher(output.getOut());
+		String transport = null;
+		while (matcher.find()) {
+			transport = matcher.group(2);
+		}
+		assertThat(transport).as("the gateway's listening line in the log").isNotNull();
+		return transport;
 	}
 
 	/** The port of the last "listening" line the gateway logged. */
