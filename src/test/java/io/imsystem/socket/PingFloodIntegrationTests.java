@@ -133,8 +133,10 @@ class PingFloodIntegrationTests {
 
 	/**
 	 * Empty continuation frames count toward the rate limit too. Whatever the flood left in the
-	 * bucket, less than one token, or one more if reading was just paused for it, the messages
-	 * that follow it back to back cannot all pass: on the old code they had the whole burst.
+	 * bucket, less than one token, or one more if reading was just paused for it, the 31 messages
+	 * that follow it back to back cannot all pass: at 20 tokens a second the server would have to
+	 * spread them over 1.5 s. On the old code they had the whole burst (40). With only 4 messages,
+	 * a stall of 150 ms on a busy machine let them all pass once (a CI run on 2 cores).
 	 */
 	@Test
 	void emptyContinuationFramesCountTowardTheRateLimit() throws IOException {
@@ -145,7 +147,7 @@ class PingFloodIntegrationTests {
 				frames.write(frame(RawWebSocket.CONTINUATION, false, ""));
 			}
 			frames.write(frame(RawWebSocket.CONTINUATION, true, WHO));
-			for (int i = 0; i < 3; i++) {
+			for (int i = 0; i < 30; i++) {
 				frames.write(frame(RawWebSocket.TEXT, true, WHO));
 			}
 			frames.write(frame(RawWebSocket.CLOSE, true, "\u0003\u00e8"));
