@@ -18,6 +18,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.SingleThreadEventLoop;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -97,6 +98,8 @@ final class TcpConnection implements Connection {
 
 	/** Set while a task that writes {@link #pending} is queued on the event loop: one at a time. */
 	private final AtomicBoolean writeScheduled = new AtomicBoolean();
+
+	private final Runnable writeTask = this::writePending;
 
 	private volatile boolean closing;
 
@@ -182,7 +185,20 @@ final class TcpConnection implements Connection {
 		// Read first: while a write is scheduled, as it is for most lines of a burst, the flag's
 		// cache line stays shared instead of moving to every sender's core for a CAS that fails.
 		if (!this.writeScheduled.get() && this.writeScheduled.compareAndSet(false, true)) {
-			execute(this::writePending);
+			try {
+				// At the end of the loop's turn, after everything it read in that turn has been
+				// delivered: a write then carries more lines. Writes were a third of the event
+				// loops' CPU in a burst to 1,000 clients.
+				if (this.channel.eventLoop() instanceof SingleThreadEventLoop loop) {
+					loop.executeAfterEventLoopIteration(this.writeTask);
+				}
+				else {
+					this.channel.eventLoop().execute(this.writeTask);
+				}
+			}
+			catch (RejectedExecutionException ex) {
+				// The gateway is stopping: its event loops close every channel themselves.
+			}
 		}
 	}
 
