@@ -2,19 +2,16 @@ package io.imsystem.hub;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
 import io.imsystem.protocol.LeaveReason;
 import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.ChatSession;
-import io.imsystem.session.Connection;
 import io.imsystem.session.RateLimiter;
 import io.imsystem.support.RecordingConnection;
 import org.junit.jupiter.api.Test;
@@ -129,10 +126,15 @@ class HubTests {
 			int members = 1024 + Hub.CHUNK + 7;
 			Envelope chat = new Envelope(new ServerEvent.Chat("alice", "hi", 1, null));
 			CountDownLatch reached = new CountDownLatch(members - 1);
-			List<QueueingConnection> connections = new ArrayList<>();
+			List<RecordingConnection> connections = new ArrayList<>();
 			List<ChatSession> sessions = new ArrayList<>();
 			for (int i = 0; i < members; i++) {
-				QueueingConnection connection = new QueueingConnection(chat, reached);
+				RecordingConnection connection = new RecordingConnection();
+				connection.onSend((envelope) -> {
+					if (envelope == chat) {
+						reached.countDown();
+					}
+				});
 				ChatSession session = new ChatSession("member-" + i, connection, 0, new RateLimiter(20, 40, 0));
 				session.markJoined(large.add(session));
 				connections.add(connection);
@@ -145,77 +147,15 @@ class HubTests {
 				large.deliver(answer, null, session.id(), large.stamp());
 			}
 			assertThat(reached.await(30, TimeUnit.SECONDS)).as("every member but the sender got the chat").isTrue();
-			assertThat(connections.get(0).written()).isEmpty();
+			assertThat(connections.get(0).envelopes()).isEmpty();
 			for (int i = 1; i < members; i++) {
-				assertThat(connections.get(i).written()).as("member %d", i)
+				assertThat(connections.get(i).envelopes()).as("member %d", i)
 					.containsExactlyElementsOf((i < 40) ? List.of(chat, answer) : List.of(chat));
 			}
 		}
 		finally {
 			large.close();
 		}
-	}
-
-	/** Queues held events and writes them on the next send or flush, from any thread, as the real senders do. */
-	private static final class QueueingConnection implements Connection {
-
-		private final List<Envelope> held = new ArrayList<>();
-
-		private final List<Envelope> written = new ArrayList<>();
-
-		private final Envelope counted;
-
-		private final CountDownLatch writes;
-
-		QueueingConnection(Envelope counted, CountDownLatch writes) {
-			this.counted = counted;
-			this.writes = writes;
-		}
-
-		@Override
-		public String remoteAddress() {
-			return "127.0.0.1:50000";
-		}
-
-		@Override
-		public synchronized void send(Envelope envelope) {
-			hold(envelope);
-			flush();
-		}
-
-		@Override
-		public synchronized void hold(Envelope envelope) {
-			this.held.add(envelope);
-		}
-
-		@Override
-		public synchronized void flush() {
-			for (Envelope envelope : this.held) {
-				this.written.add(envelope);
-				if (envelope == this.counted) {
-					this.writes.countDown();
-				}
-			}
-			this.held.clear();
-		}
-
-		synchronized List<Envelope> written() {
-			return List.copyOf(this.written);
-		}
-
-		@Override
-		public void close(CloseCode code) {
-		}
-
-		@Override
-		public void abort(CloseCode code) {
-		}
-
-		@Override
-		public CompletableFuture<Void> closed() {
-			return new CompletableFuture<>();
-		}
-
 	}
 
 	private ChatSession join(RecordingConnection connection, String name) {

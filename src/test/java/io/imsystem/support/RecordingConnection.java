@@ -12,7 +12,8 @@ import io.imsystem.session.Connection;
 
 /**
  * A {@link Connection} that keeps what it is given, for unit tests without a socket. Like the real
- * one, it ignores events once it is closing.
+ * ones, it ignores events once it is closing, and may be sent to, held for and flushed from any
+ * thread at once: each call is atomic, so what a send or flush writes stays in order.
  */
 public final class RecordingConnection implements Connection {
 
@@ -64,7 +65,7 @@ public final class RecordingConnection implements Connection {
 	private final List<Envelope> held = new CopyOnWriteArrayList<>();
 
 	@Override
-	public void send(Envelope envelope) {
+	public synchronized void send(Envelope envelope) {
 		flush();
 		if (this.closedWith == null) {
 			this.sent.add(envelope);
@@ -73,14 +74,14 @@ public final class RecordingConnection implements Connection {
 	}
 
 	@Override
-	public void hold(Envelope envelope) {
+	public synchronized void hold(Envelope envelope) {
 		if (this.closedWith == null) {
 			this.held.add(envelope);
 		}
 	}
 
 	@Override
-	public void flush() {
+	public synchronized void flush() {
 		while (!this.held.isEmpty()) {
 			Envelope next = this.held.remove(0);
 			if (this.closedWith == null) {
