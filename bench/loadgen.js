@@ -144,7 +144,15 @@ function proc(pid) {
     catch (e) {
       fds = null;
     }
-    return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssKb, threads, fds, at: NOW() };
+    // System calls that write (write, writev, sendmsg, ...), when the kernel lets us read them.
+    let writeCalls = null;
+    try {
+      writeCalls = Number(/syscw:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
+    }
+    catch (e) {
+      writeCalls = null;
+    }
+    return { cpuTicks: Number(fields[11]) + Number(fields[12]), rssKb, threads, fds, writeCalls, at: NOW() };
   }
   catch (e) {
     return null;
@@ -559,6 +567,11 @@ async function runBroadcast(co, args, p) {
       cpuMicrosPerCopy: received ? round((after.cpuTicks - before.cpuTicks) / CLK_TCK * 1e6 / received, 3) : null,
       // Where it went: a JVM's JIT compilers ("C# CompilerThre") and GC threads are in here too.
       threadCpuMs: threadCpuMs(threadsBefore, threadsAfter),
+      // How many copies one write system call carried: one per copy for a server that writes
+      // each message on its own.
+      writeCalls: (after.writeCalls != null && before.writeCalls != null) ? after.writeCalls - before.writeCalls : null,
+      copiesPerWriteCall: (after.writeCalls != null && before.writeCalls != null && after.writeCalls > before.writeCalls)
+        ? round(received / (after.writeCalls - before.writeCalls), 2) : null,
     } : null,
   };
 }
@@ -756,6 +769,7 @@ async function line(co, args) {
         delivered: b.delivery.delivered, lost: b.delivery.lost, duplicated: b.delivery.duplicated, outOfOrder: b.delivery.outOfOrder,
         seconds: b.throughput.seconds, copiesPerSecond: b.throughput.copiesPerSecond,
         cpuMicrosPerCopy: b.serverDuringRun ? b.serverDuringRun.cpuMicrosPerCopy : null,
+        copiesPerWriteCall: b.serverDuringRun ? b.serverDuringRun.copiesPerWriteCall : null,
         threadCpuMs: b.serverDuringRun ? b.serverDuringRun.threadCpuMs : null,
       });
     }
