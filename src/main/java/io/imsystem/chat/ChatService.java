@@ -111,6 +111,20 @@ public class ChatService implements IdleActions {
 		this.room.receive(session, frame);
 	}
 
+	/**
+	 * Handles one of several frames that arrived together (a line user's read): a chat waits in
+	 * {@code run} for the session's next ones, and they go out together at the latest with
+	 * {@link #flush}, which the caller makes when the frames that came together are handled.
+	 */
+	public void receive(ChatSession session, String frame, ChatRun run) {
+		this.room.receive(session, frame, run);
+	}
+
+	/** Sends the chats waiting in {@code run}. */
+	public void flush(ChatRun run) {
+		this.room.flush(run);
+	}
+
 	/** The transport closed: the client left, or its connection dropped or broke the protocol. */
 	public void closed(ChatSession session, LeaveReason reason) {
 		this.membership.closed(session, reason);

@@ -47,6 +47,14 @@ final class RoomCommands {
 	}
 
 	void receive(ChatSession session, String frame) {
+		receive(session, frame, null);
+	}
+
+	/**
+	 * @param run where a chat waits to go out with the session's next ones, or {@code null} to send
+	 * it now; anything else the frame does happens after the run's chats have gone out
+	 */
+	void receive(ChatSession session, String frame, ChatRun run) {
 		long now = this.clock.millis();
 		Command command = this.parser.parse(frame);
 		if (command.isActivity()) {
@@ -54,22 +62,31 @@ final class RoomCommands {
 			this.roster.touched(session, now);
 		}
 		RateLimiter limiter = session.rateLimiter();
-		if (!limiter.tryAcquire(now)) {
+		boolean allowed = limiter.tryAcquire(now);
+		if (allowed && command instanceof Command.Chat chat) {
+			Envelope envelope = new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.shownAddress()));
+			if (run == null) {
+				publishChats(session, envelope, 1);
+				return;
+			}
+			run.add(session, envelope, chat.text().length());
+			if (run.isFull()) {
+				flush(run);
+			}
+			return;
+		}
+		// What this frame does comes after the chats sent before it.
+		flush(run);
+		if (!allowed) {
 			if (limiter.shouldReportDrop(now)) {
 				this.membership.error(session, ErrorCause.RATE_LIMITED,
 						"too many messages: this one and others were dropped", now);
 			}
 			return;
 		}
-		// Java 17 has no pattern switch; the chain below covers every permitted Command.
-		if (command instanceof Command.Chat chat) {
-			this.metrics.chatMessage();
-			this.membership.beforeSpeaking(session);
-			this.broker.publish(
-					RoomEvent.toAll(new Envelope(new ServerEvent.Chat(session.name(), chat.text(), now, session.shownAddress())),
-							this.roster.node(), this.roster.hub().stamp()));
-		}
-		else if (command instanceof Command.Private message) {
+		// Java 17 has no pattern switch; the chain below covers every permitted Command but Chat,
+		// handled above.
+		if (command instanceof Command.Private message) {
 			whisper(session, message, now);
 		}
 		else if (command instanceof Command.Rename rename) {
@@ -87,6 +104,31 @@ final class RoomCommands {
 		else {
 			throw new IllegalStateException("no handling for " + command);
 		}
+	}
+
+	/**
+	 * Sends the chats waiting in {@code run}, if any, as one room event. A session that has ended
+	 * meanwhile (kicked while its read was handled) says nothing more, as when its lines arrive
+	 * after the kick.
+	 */
+	void flush(ChatRun run) {
+		if (run == null || run.isEmpty()) {
+			return;
+		}
+		ChatSession session = run.session();
+		int count = run.size();
+		Envelope chats = run.take();
+		if (!session.isEnded()) {
+			publishChats(session, chats, count);
+		}
+	}
+
+	private void publishChats(ChatSession session, Envelope chats, int count) {
+		for (int i = 0; i < count; i++) {
+			this.metrics.chatMessage();
+		}
+		this.membership.beforeSpeaking(session);
+		this.broker.publish(RoomEvent.toAll(chats, this.roster.node(), this.roster.hub().stamp()));
 	}
 
 	/**

@@ -46,6 +46,16 @@ final class ClusterCodec {
 		node.put("except", event.exceptSessionId());
 		node.put("only", event.onlySessionId());
 		node.put("at", publishedAt);
+		if (event.payload().event() instanceof ServerEvent.Chats chats) {
+			// Still one message: each chat with its JSON text, as a lone chat has.
+			ArrayNode parts = node.putArray("parts");
+			for (Envelope part : chats.parts()) {
+				ObjectNode each = eventFields(part.event());
+				each.put("json", part.encoded(JsonEncoding.INSTANCE).text());
+				parts.add(each);
+			}
+			return node.toString();
+		}
 		node.put("json", event.payload().encoded(JsonEncoding.INSTANCE).text());
 		node.set("event", eventFields(event.payload().event()));
 		return node.toString();
@@ -53,9 +63,19 @@ final class ClusterCodec {
 
 	/** The event that {@link #encodeEvent} encoded, with its JSON encoding already in its envelope. */
 	RoomEvent decodeEvent(JsonNode node) {
-		ServerEvent event = event(node.get("event"));
-		String json = text(node, "json");
-		Envelope envelope = Envelope.preEncoded(event, JsonEncoding.INSTANCE, new JsonEncoding.Frame(json));
+		Envelope envelope;
+		if (node.has("parts")) {
+			List<Envelope> parts = new ArrayList<>();
+			for (JsonNode part : node.get("parts")) {
+				parts.add(Envelope.preEncoded(event(part), JsonEncoding.INSTANCE, new JsonEncoding.Frame(text(part, "json"))));
+			}
+			envelope = new Envelope(new ServerEvent.Chats(parts, parts.get(parts.size() - 1).event().ts()));
+		}
+		else {
+			ServerEvent event = event(node.get("event"));
+			String json = text(node, "json");
+			envelope = Envelope.preEncoded(event, JsonEncoding.INSTANCE, new JsonEncoding.Frame(json));
+		}
 		return new RoomEvent(envelope, text(node, "except"), text(node, "only"), text(node, "origin"),
 				node.get("stamp").asLong());
 	}

@@ -24,6 +24,9 @@ public final class JsonEncoding implements Envelope.Encoding<JsonEncoding.Frame>
 
 	@Override
 	public Frame encode(ServerEvent event) {
+		if (event instanceof ServerEvent.Chats) {
+			throw new IllegalArgumentException("chats sent together go out as a frame each, never as one");
+		}
 		String text = this.writer.writeValueAsString(event);
 		if (Utf8.lengthIfWellFormed(text) < 0) {
 			// Every event's strings pass here once, whatever their source (a client's JSON, an

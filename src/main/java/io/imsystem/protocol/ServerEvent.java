@@ -99,6 +99,24 @@ public sealed interface ServerEvent {
 	record Chat(String from, String text, long ts, @JsonIgnore String fromAddress) implements ServerEvent {
 	}
 
+	/**
+	 * Chats that one sender's client sent together (what one read of a line user's socket brought),
+	 * delivered to each recipient as one unit instead of one delivery per chat. Not a frame of the
+	 * contract, and never encoded as one: a WebSocket client gets each part as its own {@code chat}
+	 * frame, a line user each part's line, in one write. Each part is the envelope of one
+	 * {@link Chat}, so its encodings are made once for all recipients, as a lone chat's are.
+	 * @param parts the chats' envelopes, in the order they were sent (at least two)
+	 * @param ts the last part's time
+	 */
+	@JsonTypeName("chats")
+	record Chats(List<Envelope> parts, long ts) implements ServerEvent {
+
+		public Chats {
+			parts = List.copyOf(parts);
+		}
+
+	}
+
 	@JsonTypeName("private")
 	record Private(String from, String to, String text, long ts) implements ServerEvent {
 	}

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.JsonEncoding;
+import io.imsystem.protocol.ServerEvent;
 import io.imsystem.session.Connection;
 import io.imsystem.session.SendBudget;
 
@@ -225,6 +226,17 @@ final class WebSocketConnection implements Connection {
 	}
 
 	private boolean enqueue(Envelope envelope) {
+		if (envelope.event() instanceof ServerEvent.Chats chats) {
+			// A frame per chat, exactly as if each had come alone.
+			boolean queued = false;
+			for (Envelope part : chats.parts()) {
+				if (!enqueue(part)) {
+					return queued;
+				}
+				queued = true;
+			}
+			return queued;
+		}
 		if (this.closing || this.slowReported.get()) {
 			// Closing, or about to be kicked as slow: nothing more goes out, so it has no gaps.
 			return false;

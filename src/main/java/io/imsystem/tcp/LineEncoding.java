@@ -1,6 +1,8 @@
 package io.imsystem.tcp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.imsystem.protocol.Envelope;
 import io.imsystem.protocol.LeaveReason;
@@ -74,6 +76,23 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 
 	@Override
 	public byte[] encode(ServerEvent event) {
+		if (event instanceof ServerEvent.Chats chats) {
+			// The parts' own lines, each made once for all recipients, one after the other.
+			List<byte[]> lines = new ArrayList<>(chats.parts().size());
+			int length = 0;
+			for (Envelope part : chats.parts()) {
+				byte[] line = part.encoded(INSTANCE);
+				lines.add(line);
+				length += line.length;
+			}
+			byte[] joined = new byte[length];
+			int at = 0;
+			for (byte[] line : lines) {
+				System.arraycopy(line, 0, joined, at, line.length);
+				at += line.length;
+			}
+			return joined;
+		}
 		String text = render(event);
 		return (text != null) ? text.getBytes(StandardCharsets.UTF_8) : NONE;
 	}
@@ -106,6 +125,13 @@ final class LineEncoding implements Envelope.Encoding<byte[]> {
 		}
 		if (event instanceof ServerEvent.Chat chat) {
 			return userLine(chat.fromAddress(), chat.from(), chat.text());
+		}
+		if (event instanceof ServerEvent.Chats chats) {
+			StringBuilder lines = new StringBuilder();
+			for (Envelope part : chats.parts()) {
+				lines.append(render(part.event()));
+			}
+			return lines.toString();
 		}
 		if (event instanceof ServerEvent.Private message) {
 			return line(clean(message.from()) + SAYS_TO_YOU + clean(message.text()));

@@ -15,6 +15,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.imsystem.chat.ChatRun;
 import io.imsystem.chat.ChatService;
 import io.imsystem.protocol.CloseCode;
 import io.imsystem.protocol.ErrorCause;
@@ -54,6 +55,12 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 	private volatile ChatSession session;
 
 	private LeaveReason leaveReason = LeaveReason.QUIT;
+
+	/**
+	 * The chats of the read being handled: they go out together when it is over (a burst of lines
+	 * from one client is one delivery per recipient, not one per line).
+	 */
+	private final ChatRun run = new ChatRun();
 
 	LineHandler(ChatService chat, Clock clock, int maxLineBytes, long bufferSizeLimit, Duration closeTimeout,
 			AddressLimiter addressLimiter) {
@@ -104,7 +111,13 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 			tooLong();
 			return;
 		}
-		this.chat.receive(session, line.toString(line.readerIndex(), length, StandardCharsets.UTF_8));
+		this.chat.receive(session, line.toString(line.readerIndex(), length, StandardCharsets.UTF_8), this.run);
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		this.chat.flush(this.run);
+		ctx.fireChannelReadComplete();
 	}
 
 	@Override
@@ -126,6 +139,8 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		// What the client said before it went goes out before its leave.
+		this.chat.flush(this.run);
 		if (this.countedAddress != null) {
 			this.addressLimiter.release(this.countedAddress);
 			this.countedAddress = null;
@@ -141,6 +156,8 @@ final class LineHandler extends SimpleChannelInboundHandler<ByteBuf> {
 	 * as activity: a person typed it.
 	 */
 	private void tooLong() {
+		// The refusal comes after the chats sent before the line.
+		this.chat.flush(this.run);
 		if (this.session != null) {
 			this.session.touch(this.clock.millis());
 			this.chat.refuse(this.session, ErrorCause.TEXT_TOO_LONG, "line longer than " + this.maxLineBytes + " bytes");

@@ -2,6 +2,7 @@ package io.imsystem.cluster;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -122,6 +123,24 @@ class RedisBrokerTests {
 		assertThat(this.atA.poll(5, TimeUnit.SECONDS).payload().event()).extracting("text").isEqualTo("second");
 		assertThat(this.atA.poll(2, TimeUnit.SECONDS)).isNull();
 		assertThat(this.atB.poll(0, TimeUnit.SECONDS)).isNull();
+	}
+
+	@Test
+	void chatsSentTogetherCrossAsOneMessageAndArriveAsTheSameChatsInOrder() throws Exception {
+		List<Envelope> parts = List.of(new Envelope(new ServerEvent.Chat("alice", "one", 1, "127.0.0.1:5555")),
+				new Envelope(new ServerEvent.Chat("alice", "two \u4f60\u597d", 2, "127.0.0.1:5555")),
+				new Envelope(new ServerEvent.Chat("alice", "three", 3, "127.0.0.1:5555")));
+		this.brokerA.publish(RoomEvent.toAll(new Envelope(new ServerEvent.Chats(parts, 3)), "a", 7));
+		RoomEvent remote = this.atB.poll(5, TimeUnit.SECONDS);
+		assertThat(remote).isNotNull();
+		assertThat(remote.originStamp()).isEqualTo(7);
+		assertThat(remote.payload().event()).isInstanceOf(ServerEvent.Chats.class);
+		List<Envelope> arrived = ((ServerEvent.Chats) remote.payload().event()).parts();
+		assertThat(arrived).extracting(Envelope::event).containsExactlyElementsOf(parts.stream().map(Envelope::event).toList());
+		for (int i = 0; i < parts.size(); i++) {
+			assertThat(arrived.get(i).encoded(JsonEncoding.INSTANCE)).isEqualTo(parts.get(i).encoded(JsonEncoding.INSTANCE));
+		}
+		assertThat(this.atB.poll(2, TimeUnit.SECONDS)).as("one message, not one per chat").isNull();
 	}
 
 	@Test

@@ -17,6 +17,7 @@ import io.imsystem.protocol.ServerEvent;
 import io.imsystem.protocol.ServerEvent.Presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LineEncodingTests {
 
@@ -40,6 +41,16 @@ class LineEncodingTests {
 	void chatIsAddressNameAndText() {
 		assertThat(line(new ServerEvent.Chat("bob", "大家好 | hi", 1, ADDRESS)))
 			.isEqualTo("[127.0.0.1:36574]bob:大家好 | hi\n");
+	}
+
+	@Test
+	void chatsSentTogetherAreEachChatsOwnLineInOrder() {
+		ServerEvent.Chats chats = new ServerEvent.Chats(List.of(new Envelope(new ServerEvent.Chat("bob", "one", 1, ADDRESS)),
+				new Envelope(new ServerEvent.Chat("bob", "二\n", 2, ADDRESS))), 2);
+		assertThat(new String(LineEncoding.INSTANCE.encode(chats), StandardCharsets.UTF_8))
+			.isEqualTo("[127.0.0.1:36574]bob:one\n[127.0.0.1:36574]bob:二 \n");
+		// Never one JSON frame: a WebSocket client gets a chat frame per part.
+		assertThatThrownBy(() -> JsonEncoding.INSTANCE.encode(chats)).isInstanceOf(IllegalArgumentException.class);
 	}
 
 	@Test
