@@ -247,9 +247,7 @@ final class TcpConnection implements Connection {
 			// The exempt answer, if this buffer holds it.
 			byte[] answer = null;
 			while (next != null && next.bytes.length <= scratch.remaining()) {
-				// put(byte[], int, int): put(byte[]) is the JDK's one method for every kind of buffer, compiled
-				// for heap buffers long before a burst, and deoptimized when it first meets this one.
-				scratch.put(next.bytes, 0, next.bytes.length);
+				scratch.put(next.bytes);
 				if (this.budget.isExempt(next.bytes)) {
 					answer = next.bytes;
 				}
