@@ -124,9 +124,7 @@ final class RoomCommands {
 	}
 
 	private void publishChats(ChatSession session, Envelope chats, int count) {
-		for (int i = 0; i < count; i++) {
-			this.metrics.chatMessage();
-		}
+		this.metrics.chatMessages(count);
 		this.membership.beforeSpeaking(session);
 		this.broker.publish(RoomEvent.toAll(chats, this.roster.node(), this.roster.hub().stamp()));
 	}

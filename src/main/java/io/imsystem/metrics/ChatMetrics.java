@@ -183,8 +183,9 @@ public class ChatMetrics {
 		this.kicks.get(reason).increment();
 	}
 
-	public void chatMessage() {
-		this.chatMessages.increment();
+	/** {@code count} chat messages: one, or the run of a line user's one read. */
+	public void chatMessages(int count) {
+		this.chatMessages.increment(count);
 	}
 
 	public void privateMessage() {

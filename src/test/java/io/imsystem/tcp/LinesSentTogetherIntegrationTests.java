@@ -8,6 +8,7 @@ import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.support.ChatClient;
+import io.imsystem.support.Prometheus;
 
 import static io.imsystem.tcp.LineClient.chatLine;
 import static io.imsystem.tcp.LineClient.joinLine;
@@ -24,12 +25,11 @@ class LinesSentTogetherIntegrationTests extends GatewayTestSupport {
 
 	@Test
 	void chatsSentTogetherKeepTheirPlaceAroundOtherCommands() {
-		ChatClient web = ws("watcher");
-		LineClient other = tcp();
-		LineClient sender = tcp();
+		Room room = room();
+		ChatClient web = room.web();
+		LineClient other = room.other();
+		LineClient sender = room.sender();
 		String from = sender.address();
-		web.awaitJoins(other.address(), from);
-		other.skipUntil(joinLine(from, from));
 
 		sender.sendRaw("one\ntwo\nwho\nthree\nrename|carol\nfour\n");
 
@@ -61,12 +61,12 @@ class LinesSentTogetherIntegrationTests extends GatewayTestSupport {
 
 	@Test
 	void aLongBurstInOneWriteArrivesWholeOnceAndInOrder() {
-		ChatClient web = ws("watcher");
-		LineClient other = tcp();
-		LineClient sender = tcp();
+		Room room = room();
+		ChatClient web = room.web();
+		LineClient other = room.other();
+		LineClient sender = room.sender();
 		String from = sender.address();
-		web.awaitJoins(other.address(), from);
-		other.skipUntil(joinLine(from, from));
+		double countedBefore = Prometheus.value(this.httpPort, "chat_messages_total", "type=\"chat\"");
 
 		// More chats and more text than one delivery carries: several go out, one after the other.
 		int count = 300;
@@ -87,6 +87,22 @@ class LinesSentTogetherIntegrationTests extends GatewayTestSupport {
 		sender.sendLine("after");
 		assertThat(other.next()).isEqualTo(chatLine(from, from, "after"));
 		assertThat(web.nextOfType("chat").path("text").asString()).isEqualTo("after");
+		// Each chat of a run counts as a message.
+		assertThat(Prometheus.value(this.httpPort, "chat_messages_total", "type=\"chat\"") - countedBefore)
+			.isEqualTo(count + 1);
+	}
+
+	/** A WebSocket user and a line user who have both seen a second line user join, the sender. */
+	private Room room() {
+		ChatClient web = ws("watcher");
+		LineClient other = tcp();
+		LineClient sender = tcp();
+		web.awaitJoins(other.address(), sender.address());
+		other.skipUntil(joinLine(sender.address(), sender.address()));
+		return new Room(web, other, sender);
+	}
+
+	private record Room(ChatClient web, LineClient other, LineClient sender) {
 	}
 
 }
