@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import tools.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.imsystem.support.ChatClient;
@@ -23,31 +24,48 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LinesSentTogetherIntegrationTests extends GatewayTestSupport {
 
+	/** A WebSocket user who has seen both line users join. */
+	private ChatClient web;
+
+	/** A line user who has seen the sender join. */
+	private LineClient other;
+
+	private LineClient sender;
+
+	/** The sender's address, which is also its name until it renames. */
+	private String from;
+
+	@BeforeEach
+	void room() {
+		this.web = ws("watcher");
+		this.other = tcp();
+		this.sender = tcp();
+		this.from = this.sender.address();
+		this.web.awaitJoins(this.other.address(), this.from);
+		this.other.skipUntil(joinLine(this.from, this.from));
+	}
+
 	@Test
 	void chatsSentTogetherKeepTheirPlaceAroundOtherCommands() {
-		Room room = room();
-		ChatClient web = room.web();
-		LineClient other = room.other();
-		LineClient sender = room.sender();
-		String from = sender.address();
-
-		sender.sendRaw("one\ntwo\nwho\nthree\nrename|carol\nfour\n");
+		this.sender.sendRaw("one\ntwo\nwho\nthree\nrename|carol\nfour\n");
 
 		// The sender reads its chats, the who answer and its rename where it sent them.
-		assertThat(sender.next(2)).containsExactly(chatLine(from, from, "one"), chatLine(from, from, "two"));
-		assertThat(sender.next(3)).containsExactlyInAnyOrder(whoLine("web", "watcher"),
-				whoLine(other.address(), other.address()), whoLine(from, from));
-		assertThat(sender.next(3)).containsExactly(chatLine(from, from, "three"), "您已经更新用户名:carol\n",
-				chatLine(from, "carol", "four"));
+		assertThat(this.sender.next(2)).containsExactly(chatLine(this.from, this.from, "one"),
+				chatLine(this.from, this.from, "two"));
+		assertThat(this.sender.next(3)).containsExactlyInAnyOrder(whoLine("web", "watcher"),
+				whoLine(this.other.address(), this.other.address()), whoLine(this.from, this.from));
+		assertThat(this.sender.next(3)).containsExactly(chatLine(this.from, this.from, "three"),
+				"您已经更新用户名:carol\n", chatLine(this.from, "carol", "four"));
 
 		// Another line user: the four chats, under the name each was sent with.
-		assertThat(other.next(4)).containsExactly(chatLine(from, from, "one"), chatLine(from, from, "two"),
-				chatLine(from, from, "three"), chatLine(from, "carol", "four"));
+		assertThat(this.other.next(4)).containsExactly(chatLine(this.from, this.from, "one"),
+				chatLine(this.from, this.from, "two"), chatLine(this.from, this.from, "three"),
+				chatLine(this.from, "carol", "four"));
 
 		// A WebSocket user: a chat frame each, and the rename between the third and the fourth.
 		List<String> seen = new ArrayList<>();
 		while (seen.size() < 5) {
-			JsonNode frame = web.next();
+			JsonNode frame = this.web.next();
 			if (frame.path("type").asString().equals("chat")) {
 				seen.add("chat " + frame.path("from").asString() + " " + frame.path("text").asString());
 			}
@@ -55,54 +73,37 @@ class LinesSentTogetherIntegrationTests extends GatewayTestSupport {
 				seen.add(change.path("event").asString() + " " + change.path("name").asString());
 			}
 		}
-		assertThat(seen).containsExactly("chat " + from + " one", "chat " + from + " two", "chat " + from + " three",
-				"rename carol", "chat carol four");
+		assertThat(seen).containsExactly("chat " + this.from + " one", "chat " + this.from + " two",
+				"chat " + this.from + " three", "rename carol", "chat carol four");
 	}
 
 	@Test
 	void aLongBurstInOneWriteArrivesWholeOnceAndInOrder() {
-		Room room = room();
-		ChatClient web = room.web();
-		LineClient other = room.other();
-		LineClient sender = room.sender();
-		String from = sender.address();
 		double countedBefore = Prometheus.value(this.httpPort, "chat_messages_total", "type=\"chat\"");
 
 		// More chats and more text than one delivery carries: several go out, one after the other.
 		int count = 300;
 		String padding = "x".repeat(100);
 		List<String> texts = IntStream.range(0, count).mapToObj((i) -> i + ":" + padding).toList();
-		sender.sendRaw(String.join("\n", texts) + "\n");
+		this.sender.sendRaw(String.join("\n", texts) + "\n");
 
-		assertThat(other.next(count)).containsExactlyElementsOf(texts.stream().map((text) -> chatLine(from, from, text)).toList());
+		assertThat(this.other.next(count))
+			.containsExactlyElementsOf(texts.stream().map((text) -> chatLine(this.from, this.from, text)).toList());
 		List<String> chats = new ArrayList<>();
 		while (chats.size() < count) {
-			JsonNode frame = web.next();
+			JsonNode frame = this.web.next();
 			if (frame.path("type").asString().equals("chat")) {
 				chats.add(frame.path("text").asString());
 			}
 		}
 		assertThat(chats).containsExactlyElementsOf(texts);
 		// Nobody was taken for slow: everyone still gets what comes next.
-		sender.sendLine("after");
-		assertThat(other.next()).isEqualTo(chatLine(from, from, "after"));
-		assertThat(web.nextOfType("chat").path("text").asString()).isEqualTo("after");
+		this.sender.sendLine("after");
+		assertThat(this.other.next()).isEqualTo(chatLine(this.from, this.from, "after"));
+		assertThat(this.web.nextOfType("chat").path("text").asString()).isEqualTo("after");
 		// Each chat of a run counts as a message.
 		assertThat(Prometheus.value(this.httpPort, "chat_messages_total", "type=\"chat\"") - countedBefore)
 			.isEqualTo(count + 1);
-	}
-
-	/** A WebSocket user and a line user who have both seen a second line user join, the sender. */
-	private Room room() {
-		ChatClient web = ws("watcher");
-		LineClient other = tcp();
-		LineClient sender = tcp();
-		web.awaitJoins(other.address(), sender.address());
-		other.skipUntil(joinLine(sender.address(), sender.address()));
-		return new Room(web, other, sender);
-	}
-
-	private record Room(ChatClient web, LineClient other, LineClient sender) {
 	}
 
 }
